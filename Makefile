@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 5000
+POSTGRES_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+FLASK = $(VENV)/bin/flask --app wsgi
+
+.PHONY: run test install install-test migrate clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --editable .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet --editable '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(FLASK) db upgrade
+
+## make run: install, migrate, create the demo tenant, and serve on 127.0.0.1:$(PORT)
+run: migrate
+	$(FLASK) aurion setup-demo --base-url http://127.0.0.1:$(PORT)
+	PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
+## make test: the whole suite on SQLite, then again on PostgreSQL (skipped if unreachable)
+test: install-test
+	$(VENV)/bin/python -m pytest
+	AURION_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(VENV)/bin/python -m pytest
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,11 @@
+"""The `/api/v1` surfaces, one blueprint each."""
+
+from flask import Flask
+
+from aurion.api import config, errors, openapi
+
+
+def init_app(app: Flask) -> None:
+    errors.init_app(app)
+    for blueprint in (config.bp, openapi.bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,58 @@
+"""One place that turns every error into `application/problem+json`."""
+
+from flask import Flask, Response, current_app, json, request
+from werkzeug.exceptions import HTTPException
+
+from aurion.problems import Problem
+
+PROBLEM_MIMETYPE = "application/problem+json"
+
+# Stable machine words for the HTTP errors Werkzeug raises on its own.
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    500: "internal_error",
+}
+
+
+def problem_response(problem: Problem, headers: dict | None = None) -> Response:
+    """The HTTP response for `problem`."""
+    response = Response(json.dumps(problem.to_dict()), status=problem.status, mimetype=PROBLEM_MIMETYPE)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _from_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    detail = error.description or ""
+    if status == 404:
+        detail = f"Nothing is at {request.path}."
+    elif status == 405:
+        detail = f"{request.method} is not allowed on {request.path}."
+    problem = Problem(status, _HTTP_CODES.get(status, "http_error"), detail)
+    headers = {}
+    original = error.get_response()
+    for name in ("Allow", "Retry-After"):
+        if name in original.headers:
+            headers[name] = original.headers[name]
+    return problem_response(problem, headers)
+
+
+def _from_unexpected(error: Exception) -> Response:
+    # Logged with its traceback for the operator; the client learns nothing of it.
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return problem_response(Problem(500, "internal_error", "Something went wrong on our side."))
+
+
+def init_app(app: Flask) -> None:
+    """Answer every error, expected or not, as problem JSON."""
+    app.register_error_handler(Problem, problem_response)
+    app.register_error_handler(HTTPException, _from_http_exception)
+    app.register_error_handler(Exception, _from_unexpected)

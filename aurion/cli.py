@@ -1,0 +1,98 @@
+"""`flask --app wsgi aurion <command>`: operators' commands.
+
+Each prints its result as the last line of standard output and exits non-zero with a
+clear message on bad input.
+"""
+
+import json
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from aurion.problems import Problem
+from aurion.services.demo import setup_demo
+from aurion.services.api_keys import SCOPES, create_api_key
+from aurion.services.tenants import create_admin, create_tenant, find_tenant_by_name
+
+aurion_cli = AppGroup("aurion", help="Manage tenants, keys, admins and widgets.")
+
+
+def _tenant(name: str):
+    try:
+        return find_tenant_by_name(name)
+    except Problem as exc:
+        raise click.ClickException(exc.detail) from exc
+
+
+@aurion_cli.command("create-tenant")
+@click.argument("name")
+def create_tenant_command(name: str) -> None:
+    """Create a tenant and its default widget; prints the tenant's id."""
+    try:
+        tenant = create_tenant(name)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(tenant.id)
+
+
+@aurion_cli.command("create-api-key")
+@click.option("--tenant", "tenant_name", required=True, help="The tenant's name.")
+@click.option("--scope", "scopes", multiple=True, required=True, type=click.Choice(SCOPES), help="Repeat for each scope.")
+@click.option("--name", default="", help="A label to tell keys apart.")
+def create_api_key_command(tenant_name: str, scopes: tuple[str, ...], name: str) -> None:
+    """Create an API key; prints the key, which is shown only this once."""
+    _, raw_key = create_api_key(_tenant(tenant_name), list(scopes), name)
+    click.echo(raw_key)
+
+
+@aurion_cli.command("create-admin")
+@click.option("--tenant", "tenant_name", required=True, help="The tenant's name.")
+@click.option("--email", required=True)
+@click.password_option("--password", help="Prompted for when not given.")
+def create_admin_command(tenant_name: str, email: str, password: str) -> None:
+    """Create a dashboard admin; prints the admin's id."""
+    try:
+        admin = create_admin(_tenant(tenant_name), email, password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(admin.id)
+
+
+@aurion_cli.command("widget-info")
+@click.option("--tenant", "tenant_name", required=True, help="The tenant's name.")
+def widget_info_command(tenant_name: str) -> None:
+    """Print the tenant's default widget as JSON, identity secret included."""
+    tenant = _tenant(tenant_name)
+    if not tenant.widgets:
+        raise click.ClickException(f"Tenant {tenant_name!r} has no widget.")
+    widget = tenant.widgets[0]
+    click.echo(
+        json.dumps(
+            {
+                "widget_id": widget.public_id,
+                "identity_secret": widget.identity_secret,
+                "allowed_domains": widget.allowed_domains,
+                "modes": widget.modes,
+                "allow_anonymous": widget.allow_anonymous,
+            }
+        )
+    )
+
+
+@aurion_cli.command("setup-demo")
+@click.option("--base-url", default="http://127.0.0.1:5000", help="Where the server will listen.")
+def setup_demo_command(base_url: str) -> None:
+    """Create (or refresh) the demo tenant, widget, admin and API key; prints them."""
+    demo = setup_demo()
+    click.echo(f"Admin:       {demo.admin_email} / {demo.admin_password}")
+    click.echo(f"API docs:    {base_url}/api/v1/openapi.json")
+    click.echo(f"API key:     {demo.api_key}")
+    click.echo(f"Widget id:   {demo.widget_id}")
+    click.echo(f"Try:         curl {base_url}/api/v1/voice-widget/config -H 'X-API-Key: {demo.api_key}'")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(aurion_cli)
+
+

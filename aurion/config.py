@@ -1,0 +1,83 @@
+"""Settings, read from the environment.
+
+Every setting has a default that works on one machine; the README's configuration
+table lists them all.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+KILOBYTE = 1024
+MEGABYTE = 1024 * KILOBYTE
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """The secret key kept in the instance folder, created on first use.
+
+    The file is created with O_EXCL so that several gunicorn workers starting at
+    once agree on one key instead of each writing its own.
+    """
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        key = secrets.token_urlsafe(48)
+        handle.write(key)
+    return key
+
+
+class Config:
+    """Production settings: environment variables over embedded defaults."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+
+    AURION_BROKER_URL = os.environ.get("AURION_BROKER_URL", "")
+    LIVEKIT_URL = os.environ.get("LIVEKIT_URL", "")
+    LIVEKIT_API_KEY = os.environ.get("LIVEKIT_API_KEY", "")
+    LIVEKIT_API_SECRET = os.environ.get("LIVEKIT_API_SECRET", "")
+    AURION_LLM_BASE_URL = os.environ.get("AURION_LLM_BASE_URL", "")
+    AURION_LLM_API_KEY = os.environ.get("AURION_LLM_API_KEY", "")
+    AURION_LLM_MODEL = os.environ.get("AURION_LLM_MODEL", "")
+
+    AURION_UPLOAD_DIR = os.environ.get("AURION_UPLOAD_DIR", "")
+    AURION_UPLOAD_MAX_BYTES = _env_int("AURION_UPLOAD_MAX_BYTES", 10 * MEGABYTE)
+    # JSON bodies are small; a larger one is refused before it is parsed.
+    AURION_JSON_MAX_BYTES = _env_int("AURION_JSON_MAX_BYTES", 64 * KILOBYTE)
+
+    SOCK_SERVER_OPTIONS = {"ping_interval": 25}
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throwaway database, no shared state."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_STORAGE_URI = "memory://"
+    AURION_BROKER_URL = ""
+    LIVEKIT_URL = ""
+    LIVEKIT_API_KEY = ""
+    LIVEKIT_API_SECRET = ""
+    AURION_LLM_BASE_URL = ""
+    AURION_LLM_API_KEY = ""
+    AURION_LLM_MODEL = ""

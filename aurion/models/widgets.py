@@ -1,0 +1,34 @@
+"""Widgets: what a site embeds, and how it looks and behaves."""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from aurion.extensions import db
+from aurion.models.types import StringList, UTCDateTime
+from aurion.timestamps import utcnow
+
+
+class Widget(db.Model):
+    """One embeddable widget of a tenant. The tenant's first widget is its default."""
+
+    __tablename__ = "widgets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    # The id in the embed snippet; replaced by regenerate-key.
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    # Signs visitors' email tokens. Kept readable: the admin copies it into their backend.
+    identity_secret: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(120))
+    greeting: Mapped[str] = mapped_column(String(500))
+    primary_color: Mapped[str] = mapped_column(String(7))
+    position: Mapped[str] = mapped_column(String(20))
+    allowed_domains: Mapped[list[str]] = mapped_column(StringList())
+    modes: Mapped[list[str]] = mapped_column(StringList())
+    allow_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    tenant = relationship("Tenant", back_populates="widgets")

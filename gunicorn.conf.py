@@ -1,0 +1,14 @@
+"""gunicorn settings: gevent workers serve HTTP and WebSockets alike."""
+
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+worker_class = "gevent"
+workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2)))
+# Each open widget holds a socket; gevent's default of 1,000 per worker is too few.
+worker_connections = int(os.environ.get("AURION_WORKER_CONNECTIONS", "5000"))
+timeout = 30
+graceful_timeout = 20
+accesslog = "-"
+control_socket_disable = True

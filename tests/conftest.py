@@ -1,0 +1,121 @@
+"""Fixtures: an app on a real database (SQLite, or PostgreSQL when asked), clients, factories.
+
+`AURION_TEST_DATABASE_URL` picks the database; `make test` runs the suite once on
+SQLite and once on PostgreSQL.
+"""
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from aurion import create_app
+from aurion.config import TestConfig
+from aurion.extensions import db
+from aurion.services.api_keys import create_api_key
+from aurion.services.tenants import create_tenant
+
+REDIS_URL = os.environ.get("AURION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _database_reachable(url: str) -> str | None:
+    """None if `url` can be connected to, else why not."""
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:  # any driver error means: skip with its reason
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return None
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """The test database's URL; its schema is created once per run."""
+    url = os.environ.get("AURION_TEST_DATABASE_URL") or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    reason = _database_reachable(url)
+    if reason:
+        pytest.skip(f"test database {url} is not reachable ({reason})")
+    app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+    return url
+
+
+def _config_dict() -> dict:
+    return {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+
+
+@pytest.fixture
+def instance_path(tmp_path) -> str:
+    path = tmp_path / "instance"
+    path.mkdir()
+    return str(path)
+
+
+@pytest.fixture
+def make_app(database_url, instance_path, monkeypatch):
+    """Build an app with extra settings; every table is emptied after the test."""
+    monkeypatch.setenv("AURION_INSTANCE_PATH", instance_path)
+    apps = []
+
+    def build(**overrides):
+        app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps[:1]:
+        with app.app_context():
+            db.session.remove()
+            with db.engine.begin() as connection:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_tenant(app):
+    """`make_tenant(name, scopes=...)` → (tenant, widget, raw API key)."""
+
+    def build(name: str = "acme", scopes=("voice-widget:read", "voice-widget:write"), **widget_settings):
+        tenant = create_tenant(name)
+        widget = tenant.widgets[0]
+        for field, value in widget_settings.items():
+            setattr(widget, field, value)
+        db.session.commit()
+        _, raw_key = create_api_key(tenant, list(scopes))
+        return tenant, widget, raw_key
+
+    return build
+
+
+@pytest.fixture
+def live_server(app, database_url, instance_path):
+    """A gunicorn server over the test database; yields its base URL."""
+    from tests.live import gunicorn_server
+
+    with gunicorn_server(database_url, instance_path) as base_url:
+        yield base_url

@@ -1,0 +1,86 @@
+"""The operators' command line: results on the last line, clear failures."""
+
+import json
+
+import pytest
+
+from aurion.extensions import db
+from aurion.models import Admin, ApiKey
+from aurion.services.api_keys import authenticate_api_key
+
+
+def last_line(result) -> str:
+    return result.output.strip().splitlines()[-1]
+
+
+def test_create_tenant_prints_id_and_makes_default_widget(runner):
+    result = runner.invoke(args=["aurion", "create-tenant", "acme"])
+    assert result.exit_code == 0
+    info = runner.invoke(args=["aurion", "widget-info", "--tenant", "acme"])
+    widget = json.loads(last_line(info))
+    assert last_line(result).isdigit()
+    assert widget["widget_id"].startswith("wgt_")
+    assert widget["identity_secret"]
+    assert widget["modes"] == ["voice", "chat"]
+
+
+def test_duplicate_tenant_fails_clearly(runner):
+    runner.invoke(args=["aurion", "create-tenant", "acme"])
+    result = runner.invoke(args=["aurion", "create-tenant", "acme"])
+    assert result.exit_code != 0
+    assert "already exists" in result.output
+
+
+def test_create_api_key_prints_key_and_stores_only_a_hash(runner):
+    runner.invoke(args=["aurion", "create-tenant", "acme"])
+    result = runner.invoke(args=["aurion", "create-api-key", "--tenant", "acme", "--scope", "voice-widget:read", "--scope", "conversations:write"])
+    key = last_line(result)
+    assert key.startswith("ak_live_")
+    stored = db.session.execute(db.select(ApiKey)).scalar_one()
+    assert key not in (stored.key_hash, stored.prefix)
+    assert authenticate_api_key(key).scopes == ["voice-widget:read", "conversations:write"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["create-api-key", "--tenant", "nobody", "--scope", "voice-widget:read"],
+        ["create-api-key", "--tenant", "acme", "--scope", "admin:everything"],
+        ["create-admin", "--tenant", "acme", "--email", "not-an-email", "--password", "long-enough-password"],
+        ["create-admin", "--tenant", "acme", "--email", "a@acme.test", "--password", "short"],
+        ["widget-info", "--tenant", "nobody"],
+    ],
+)
+def test_bad_input_exits_non_zero_with_a_message(runner, args):
+    runner.invoke(args=["aurion", "create-tenant", "acme"])
+    result = runner.invoke(args=["aurion", *args])
+    assert result.exit_code != 0
+    assert "Error" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_create_admin_hashes_the_password(runner):
+    runner.invoke(args=["aurion", "create-tenant", "acme"])
+    result = runner.invoke(args=["aurion", "create-admin", "--tenant", "acme", "--email", "Ops@Acme.test", "--password", "correct horse battery"])
+    assert result.exit_code == 0
+    admin = db.session.get(Admin, int(last_line(result)))
+    assert admin.email == "ops@acme.test"
+    assert admin.password_hash.startswith("scrypt:")
+
+
+def test_create_admin_prompts_for_the_password(runner):
+    runner.invoke(args=["aurion", "create-tenant", "acme"])
+    result = runner.invoke(
+        args=["aurion", "create-admin", "--tenant", "acme", "--email", "ops@acme.test"],
+        input="correct horse battery\ncorrect horse battery\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert last_line(result).isdigit()
+
+
+def test_setup_demo_is_repeatable(runner):
+    first = runner.invoke(args=["aurion", "setup-demo"])
+    second = runner.invoke(args=["aurion", "setup-demo"])
+    assert first.exit_code == second.exit_code == 0
+    info = json.loads(last_line(runner.invoke(args=["aurion", "widget-info", "--tenant", "demo"])))
+    assert {"127.0.0.1", "localhost"} <= set(info["allowed_domains"])

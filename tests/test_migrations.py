@@ -1,0 +1,56 @@
+"""`flask db upgrade` on an empty database yields exactly the schema the models declare."""
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from aurion import create_app
+from aurion.config import TestConfig
+from aurion.extensions import db
+
+POSTGRES_URL = os.environ.get("AURION_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _assert_migrations_match_models(url: str, instance_path: str, monkeypatch) -> None:
+    monkeypatch.setenv("AURION_INSTANCE_PATH", instance_path)
+    app = create_app({"TESTING": True, "SECRET_KEY": TestConfig.SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        assert differences == []
+        downgrade(revision="base")
+        assert sa.inspect(db.engine).get_table_names() == ["alembic_version"]
+        db.engine.dispose()
+
+
+def test_sqlite_migrations_match_models(tmp_path, monkeypatch):
+    _assert_migrations_match_models(f"sqlite:///{tmp_path / 'migrated.db'}", str(tmp_path), monkeypatch)
+
+
+@pytest.fixture
+def empty_postgres_database():
+    """A fresh PostgreSQL database, dropped afterwards."""
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        connection = admin.connect()
+    except sa.exc.OperationalError as exc:
+        pytest.skip(f"PostgreSQL at {POSTGRES_URL} is not reachable: {str(exc).splitlines()[0]}")
+    name = f"aurion_migrations_{uuid.uuid4().hex[:10]}"
+    connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.close()
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_migrations_match_models(empty_postgres_database, tmp_path, monkeypatch):
+    _assert_migrations_match_models(empty_postgres_database, str(tmp_path), monkeypatch)
