@@ -1,6 +1,20 @@
 """The data model. Schema changes go through Alembic migrations in `migrations/`."""
 
+from aurion.models.conversations import Attachment, Conversation, Message, Visitor, WidgetSession
+from aurion.models.knowledge import Article, ArticlePassage
 from aurion.models.tenancy import Admin, ApiKey, Tenant
 from aurion.models.widgets import Widget
 
-__all__ = ["Admin", "ApiKey", "Tenant", "Widget"]
+__all__ = [
+    "Admin",
+    "ApiKey",
+    "Article",
+    "ArticlePassage",
+    "Attachment",
+    "Conversation",
+    "Message",
+    "Tenant",
+    "Visitor",
+    "Widget",
+    "WidgetSession",
+]

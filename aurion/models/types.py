@@ -34,6 +34,16 @@ class StringList(TypeDecorator):
         return [] if value is None else list(value)
 
 
+class JSONList(TypeDecorator):
+    """A list of JSON values (an agent message's sources)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return [] if value is None else list(value)
+
+
 def render_migration_type(type_: str, obj, autogen_context):
     """Write our column types into migrations as the plain types they store.
 
@@ -41,6 +51,6 @@ def render_migration_type(type_: str, obj, autogen_context):
     """
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
-    if type_ == "type" and isinstance(obj, StringList):
+    if type_ == "type" and isinstance(obj, (StringList, JSONList)):
         return "sa.JSON()"
     return False

@@ -1,0 +1,111 @@
+"""Visitors, their sessions, conversations, messages and attachments."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from aurion.extensions import db
+from aurion.models.types import JSONList, UTCDateTime
+from aurion.timestamps import utcnow
+
+SENDERS = ("user", "agent", "human")
+MESSAGE_MODES = ("chat", "voice")
+# agent: the agent answers; waiting: a person was asked for; human: a person owns it.
+CONVERSATION_STATUSES = ("agent", "waiting", "human", "closed")
+
+
+class Visitor(db.Model):
+    """Someone on the site: identified by the site's email token, or anonymous."""
+
+    __tablename__ = "visitors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    widget_id: Mapped[int] = mapped_column(ForeignKey("widgets.id", ondelete="CASCADE"), index=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    # None for anonymous visitors.
+    email: Mapped[str | None] = mapped_column(String(254))
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    widget = relationship("Widget")
+
+    __table_args__ = (db.UniqueConstraint("widget_id", "email", name="uq_visitors_widget_id_email"),)
+
+
+class Conversation(db.Model):
+    """One visitor's thread with the agent and the tenant's people, across modes."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    widget_id: Mapped[int] = mapped_column(ForeignKey("widgets.id", ondelete="CASCADE"), index=True)
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="agent", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    widget = relationship("Widget")
+    visitor = relationship("Visitor")
+
+
+class WidgetSession(db.Model):
+    """A visitor's authenticated session; its bearer token names it."""
+
+    __tablename__ = "widget_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    widget_id: Mapped[int] = mapped_column(ForeignKey("widgets.id", ondelete="CASCADE"), index=True)
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    widget = relationship("Widget")
+    visitor = relationship("Visitor")
+    conversation = relationship("Conversation")
+
+
+class Message(db.Model):
+    """One turn of a conversation, typed or spoken."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    sender: Mapped[str] = mapped_column(String(8))
+    mode: Mapped[str] = mapped_column(String(8), default="chat")
+    content: Mapped[str] = mapped_column(Text)
+    # Articles an agent message drew on: [{"id", "title", "url"}].
+    sources: Mapped[list] = mapped_column(JSONList())
+    # The dashboard admin who wrote a human message.
+    admin_id: Mapped[int | None] = mapped_column(ForeignKey("admins.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    conversation = relationship("Conversation")
+    attachments = relationship("Attachment", back_populates="message", order_by="Attachment.id")
+
+
+class Attachment(db.Model):
+    """An uploaded file; readable by its session's visitor and the tenant's admins."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("widget_sessions.id", ondelete="SET NULL"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    # A random file name under the upload directory; never derived from the visitor's name.
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    message = relationship("Message", back_populates="attachments")

@@ -1,0 +1,42 @@
+"""The knowledge base the agent answers from."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from aurion.extensions import db
+from aurion.models.types import UTCDateTime
+from aurion.timestamps import utcnow
+
+
+class Article(db.Model):
+    """A help article or Q&A an admin wrote for one widget."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    widget_id: Mapped[int] = mapped_column(ForeignKey("widgets.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    passages = relationship(
+        "ArticlePassage", back_populates="article", order_by="ArticlePassage.position", cascade="all, delete-orphan"
+    )
+
+
+class ArticlePassage(db.Model):
+    """A passage of an article with its embedding, computed when the article is saved."""
+
+    __tablename__ = "article_passages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+    article = relationship("Article", back_populates="passages")
