@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from aurion import api, cli
+from aurion import api, cli, demo
 from aurion.config import Config, instance_secret_key
 from aurion.extensions import db, limiter, migrate, sock
 from aurion.models.types import render_migration_type
@@ -42,5 +42,6 @@ def create_app(config: type | dict | None = None) -> Flask:
     limiter.init_app(app)
     sock.init_app(app)
     api.init_app(app)
+    app.register_blueprint(demo.bp)
     cli.init_app(app)
     return app
