@@ -14,7 +14,7 @@ function Attachment({ file, chat }) {
 export function Message({ message, chat }) {
   const { sender, content, sources, attachments } = message;
   return (
-    <li class={"msg " + sender}>
+    <li class={"msg " + sender} aria-busy={!!message.streaming}>
       <span class={sender === "user" ? "sr" : "who"}>{SENDER_LABEL[sender] || sender}</span>
       {linkify(content || "")}
       {attachments?.map((file) => (

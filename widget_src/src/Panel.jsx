@@ -18,8 +18,9 @@ export function Panel({ chat, config }) {
   const state = chat.state;
   /** Close, and give focus back to the launcher. */
   const close = (event) => {
+    const launcher = event.currentTarget.getRootNode().querySelector(".launcher");
     chat.setOpen(false);
-    event.currentTarget.getRootNode().querySelector(".launcher").focus();
+    launcher.focus();
   };
   const drag = (dragging) => (event) => {
     event.preventDefault();

@@ -15,11 +15,10 @@ const EMBED_PATH = /\/api\/v1\/voice-widget\/embed\/[^/]*$/;
 
 /** Why the widget is not shown, for the site's developer. */
 function refusal(error, widgetId) {
-  if (error.status === 403) {
-    return `Aurion: this page's origin ${location.origin} is not an allowed domain of widget ${widgetId}, so the widget is not shown. Add "${location.hostname}" to the widget's allowed domains in the Aurion dashboard.`;
-  }
-  if (error.status === 404) return `Aurion: there is no widget ${widgetId}; check data-widget-id in the embed snippet.`;
-  return `Aurion: the widget could not load its settings (${error.message}).`;
+  const why = error.status
+    ? error.message // the server's own words (problem detail)
+    : `the Aurion server refused this page or could not be reached. If the browser reports a CORS error, this page's origin (${location.origin}) is not an allowed domain of the widget, or the widget id is wrong: add "${location.hostname}" to the widget's allowed domains.`;
+  return `Aurion: widget ${widgetId} is not shown: ${why}`;
 }
 
 /** The widget as a custom element, configured by its data-* attributes. */
