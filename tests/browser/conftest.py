@@ -80,8 +80,11 @@ class BrowserPage:
 
 
 @pytest.fixture
-def open_page(browser):
-    """`open_page(**context_options)` → a fresh BrowserPage (own storage) per call."""
+def open_page(browser, live_server):
+    """`open_page(**context_options)` → a fresh BrowserPage (own storage) per call.
+
+    Pages close before the server stops, so it need not wait for their sockets.
+    """
     contexts = []
 
     def open_(**options):

@@ -14,13 +14,16 @@ export function createClient(base, widgetId) {
   const root = base + "/api/v1";
   const wid = encodeURIComponent(widgetId);
 
+  /** Browser calls name the widget, so that the server can check their preflight. */
+  const named = (url) => url + (url.includes("?") ? "&" : "?") + "widget_id=" + wid;
+
   async function call(path, { method = "GET", token, json, form } = {}) {
     const headers = {};
     if (token) headers.Authorization = "Bearer " + token;
     if (json) headers["Content-Type"] = "application/json";
     let response;
     try {
-      response = await fetch(root + path + (path.includes("?") ? "&" : "?") + "widget_id=" + wid, {
+      response = await fetch(named(root + path), {
         method,
         headers,
         body: json ? JSON.stringify(json) : form,
@@ -53,11 +56,11 @@ export function createClient(base, widgetId) {
     link: (url) => new URL(url, root + "/").href,
     /** An attachment's bytes, fetched with the visitor's bearer token. */
     file: (token, url) =>
-      fetch(new URL(url, root + "/"), { headers: { Authorization: "Bearer " + token } }).then((r) => {
+      fetch(named(new URL(url, root + "/").href), { headers: { Authorization: "Bearer " + token } }).then((r) => {
         if (!r.ok) throw new ApiError(r.status, "file", "The file could not be loaded.");
         return r.blob();
       }),
-    socketUrl: (token) => root.replace(/^http/, "ws") + "/widget/ws?token=" + encodeURIComponent(token) + "&widget_id=" + wid,
+    socketUrl: (token) => named(root.replace(/^http/, "ws") + "/widget/ws?token=" + encodeURIComponent(token)),
   };
 }
 
