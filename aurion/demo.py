@@ -21,6 +21,6 @@ def demo_page():
     # As strict as a careful site: no inline script or style, only this page and Aurion.
     sockets = server.replace("http", "ws", 1)
     response.headers["Content-Security-Policy"] = (
-        f"default-src 'self'; script-src 'self' {server}; connect-src {server} {sockets}; img-src 'self' blob: {server}"
+        f"default-src 'self'; script-src 'self' {server}; connect-src {server} {sockets}; img-src 'self' data: blob: {server}"
     )
     return response
