@@ -2,10 +2,10 @@
 
 from flask import Flask
 
-from aurion.api import config, errors, openapi
+from aurion.api import config, errors, knowledge, openapi
 
 
 def init_app(app: Flask) -> None:
     errors.init_app(app)
-    for blueprint in (config.bp, openapi.bp):
+    for blueprint in (config.bp, knowledge.bp, openapi.bp):
         app.register_blueprint(blueprint)

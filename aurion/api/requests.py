@@ -5,7 +5,9 @@ from functools import wraps
 from flask import current_app, g, request
 
 from aurion.problems import Problem, ValidationProblem
+from aurion.models import Widget
 from aurion.services.api_keys import authenticate_api_key, require_scope
+from aurion.services.widgets import find_tenant_widget
 
 
 def api_key_required(scope: str):
@@ -42,3 +44,8 @@ def json_object() -> dict:
     if not isinstance(payload, dict):
         raise ValidationProblem("body", "The body must be a JSON object.")
     return payload
+
+
+def requested_widget() -> Widget:
+    """The API key's tenant's widget named by `?widget_id=`, or its default widget."""
+    return find_tenant_widget(g.api_key.tenant_id, request.args.get("widget_id"))

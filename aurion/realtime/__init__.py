@@ -1,0 +1,1 @@
+"""Live delivery to widgets: the WebSocket and the broker that fans frames out."""
