@@ -2,10 +2,11 @@
 
 from flask import Flask
 
-from aurion.api import config, errors, openapi
+from aurion.api import attachments, config, errors, limits, openapi, widget
 
 
 def init_app(app: Flask) -> None:
     errors.init_app(app)
-    for blueprint in (config.bp, openapi.bp):
+    limits.init_app(app)
+    for blueprint in (config.bp, widget.bp, attachments.bp, openapi.bp):
         app.register_blueprint(blueprint)

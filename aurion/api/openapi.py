@@ -2,12 +2,12 @@
 
 from flask import Blueprint
 
-from aurion.api import config
+from aurion.api import attachments, config, widget
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
 # Each module that serves /api/v1 routes contributes OPENAPI_PATHS (and maybe OPENAPI_SCHEMAS).
-DOCUMENTED_MODULES = [config]
+DOCUMENTED_MODULES = [config, widget, attachments]
 
 _PROBLEM_SCHEMA = {
     "type": "object",
