@@ -1,7 +1,7 @@
 """What a file is, decided from its bytes alone (never from its name or a client's claim).
 
 Only the types an upload may be are recognised; anything else is `None`. Plain text
-is valid UTF-8 with no NUL bytes that does not open like markup: a file starting with
+is valid UTF-8 with no control bytes (NUL included) that does not open like markup: a file starting with
 `<` (HTML, SVG, XML) is refused outright, since a browser may render it as a page.
 """
 
@@ -29,8 +29,12 @@ def _is_webp(head: bytes) -> bool:
     return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
 
 
+# C0 control bytes other than tab, line feed, form feed and carriage return mark a binary file.
+_BINARY_BYTES = bytes(set(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D}) + b"\x7f"
+
+
 def _is_plain_text(data: bytes) -> bool:
-    if b"\x00" in data:
+    if data.translate(None, delete=_BINARY_BYTES) != data:
         return False
     try:
         text = data.decode("utf-8")
