@@ -68,6 +68,8 @@ def make_app(database_url, instance_path, monkeypatch):
         return app
 
     yield build
+    for app in apps:
+        app.extensions["aurion_agent"].drain()
     for app in apps[:1]:
         with app.app_context():
             db.session.remove()

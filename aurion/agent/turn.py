@@ -102,3 +102,19 @@ def answer_visitor(conversation_id: int) -> Message | None:
     if not reply.answered and _previous_reply_found_nothing(messages):
         request_handoff(conversation, question.mode)
     return message
+
+
+def answer_visitor_safely(conversation_id: int) -> None:
+    """`answer_visitor`, telling the visitor (instead of going silent) when it fails."""
+    try:
+        answer_visitor(conversation_id)
+    except Exception:
+        current_app.logger.exception("The agent failed to answer conversation %s", conversation_id)
+        db.session.rollback()
+        conversation = db.session.get(Conversation, conversation_id)
+        if conversation is not None:
+            publish(conversation.public_id, {"type": "typing", "sender": "agent", "active": False})
+            publish(
+                conversation.public_id,
+                {"type": "error", "code": "agent_failed", "detail": "The assistant could not answer; ask for a person."},
+            )

@@ -2,10 +2,11 @@
 
 from flask import Flask
 
-from aurion.api import config, errors, knowledge, openapi
+from aurion.api import attachments, config, conversations, errors, knowledge, limits, openapi, widget
 
 
 def init_app(app: Flask) -> None:
     errors.init_app(app)
-    for blueprint in (config.bp, knowledge.bp, openapi.bp):
+    limits.init_app(app)
+    for blueprint in (config.bp, knowledge.bp, widget.bp, attachments.bp, conversations.bp, openapi.bp):
         app.register_blueprint(blueprint)

@@ -115,7 +115,7 @@ OPENAPI_PATHS = {
     "/api/v1/conversations/{conversation_id}/messages": {
         "post": _write(
             "Reply as a person",
-            spec.ref("Message"),
+            spec.ref("WidgetMessage"),
             "The stored reply",
             {"type": "object", "required": ["content"], "properties": {"content": {"type": "string", "maxLength": 4000}}},
             status="201",
@@ -163,7 +163,7 @@ OPENAPI_SCHEMAS = {
             {
                 "type": "object",
                 "properties": {
-                    "messages": {"type": "array", "items": spec.ref("Message")},
+                    "messages": {"type": "array", "items": spec.ref("WidgetMessage")},
                     "has_more": {"type": "boolean"},
                     "next_cursor": {"type": ["string", "null"]},
                 },

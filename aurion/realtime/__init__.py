@@ -1,1 +1,1 @@
-"""Live delivery to widgets: the WebSocket and the broker that fans frames out."""
+"""Live delivery to widgets: the WebSocket (`socket`) and the broker that fans frames out (`broker`)."""

@@ -14,13 +14,14 @@ import threading
 from flask import Blueprint, g, request
 from simple_websocket import ConnectionClosed
 
+from aurion.agent.dispatch import after_visitor_message
 from aurion.api import spec
 from aurion.api.origins import require_allowed_origin
 from aurion.extensions import sock
 from aurion.models import WidgetSession
 from aurion.problems import Problem
 from aurion.realtime.broker import broker
-from aurion.services.conversations import after_visitor_message, request_handoff
+from aurion.services.conversations import request_handoff
 from aurion.api.limits import consume_message_budget
 from aurion.services.messages import add_visitor_message, history_page
 from aurion.services.sessions import session_from_bearer
@@ -88,7 +89,7 @@ def _handle(session: WidgetSession, frame: dict, channel: _Channel) -> None:
     if kind == "ping":
         channel.send({"type": "pong"})
     elif kind == "message":
-        consume_message_budget(session)
+        consume_message_budget(session.public_id)
         message = add_visitor_message(session, frame.get("content", ""), frame.get("attachment_ids", []))
         after_visitor_message(message)
     elif kind == "handoff":

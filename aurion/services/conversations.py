@@ -6,10 +6,7 @@ Statuses: `agent` (the agent answers), `waiting` (a person was asked for),
 `human` (a person owns it; the agent stays quiet), `closed`.
 """
 
-import threading
 from typing import Any
-
-from flask import current_app
 
 from aurion.extensions import db
 from aurion.models import Admin, Conversation, Message
@@ -50,37 +47,6 @@ def store_message(conversation: Conversation, sender: str, content: str, mode: s
     db.session.commit()
     publish_message(message)
     return message
-
-
-def after_visitor_message(message: Message) -> None:
-    """Deliver a visitor's new message and, when the agent owns the conversation, answer it.
-
-    The agent answers in the background: the visitor's POST returns at once and the
-    answer streams over the WebSocket.
-    """
-    publish_message(message)
-    if message.conversation.status != "agent":
-        return
-    app = current_app._get_current_object()
-    conversation_id = message.conversation_id
-    threading.Thread(target=_answer_in_background, args=(app, conversation_id), daemon=True).start()
-
-
-def _answer_in_background(app, conversation_id: int) -> None:
-    from aurion.agent.turn import answer_visitor
-
-    with app.app_context():
-        try:
-            answer_visitor(conversation_id)
-        except Exception:
-            app.logger.exception("The agent failed to answer conversation %s", conversation_id)
-            conversation = db.session.get(Conversation, conversation_id)
-            if conversation is not None:
-                publish(conversation.public_id, {"type": "typing", "sender": "agent", "active": False})
-                publish(
-                    conversation.public_id,
-                    {"type": "error", "code": "agent_failed", "detail": "The assistant could not answer; ask for a person."},
-                )
 
 
 def request_handoff(conversation: Conversation, mode: str = "chat") -> None:

@@ -1,28 +1,16 @@
-"""Starting visitor sessions the way a site does: mint an email token, create a session."""
+"""Talking to a live server as a visitor: sessions and JSON posts over real HTTP."""
 
 import json
 import urllib.request
 
-from aurion.services.identity import mint_email_token
-
-
-def session_body(widget, email: str = "jane@example.com", ttl: int = 600) -> dict:
-    token = mint_email_token(widget.public_id, widget.identity_secret, email, ttl)
-    return {"email_token": token, "display_name": "Jane Smith"}
-
-
-def start_session(client, widget, email: str = "jane@example.com") -> dict:
-    """A new session over the Flask test client; returns the 201 body."""
-    response = client.post("/api/v1/widget/session", json=session_body(widget, email))
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
+from tests.widgets import email_token
 
 
 def start_session_over_http(base_url: str, widget, email: str = "jane@example.com") -> dict:
     """A new session against a live server."""
     request = urllib.request.Request(
         base_url + "/api/v1/widget/session",
-        data=json.dumps(session_body(widget, email)).encode(),
+        data=json.dumps({"email_token": email_token(widget, email), "display_name": "Jane Smith"}).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
