@@ -27,7 +27,7 @@ def gunicorn_server(database_url: str, instance_path: str, workers: int = 1, **e
         **os.environ,
         "DATABASE_URL": database_url,
         "AURION_INSTANCE_PATH": instance_path,
-        "SECRET_KEY": "live-server-secret",
+        "SECRET_KEY": "live-server-secret-of-at-least-32-bytes",  # HS256 wants 32+ bytes
         "PORT": str(port),
         "WEB_CONCURRENCY": str(workers),
         **env,
