@@ -6,11 +6,13 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from aurion.services.identity import verify_email_token
+from aurion.services.knowledge import create_article
 from tests.guide import run_guide_request
 from tests.widgets import SESSION_URL, email_token, tiny_png
 
@@ -38,8 +40,15 @@ UPLOAD = '''curl -X POST "https://apps.aurionai.net/api/v1/widget/uploads" \\
 -F "file=@screenshot.png"'''
 
 
+PASSWORD_ARTICLE = {
+    "title": "Resetting your password",
+    "body": "Click 'Forgot password' on the sign-in page and we email you a reset link. The link expires after one hour.",
+}
+
+
 def test_guide_session_message_history_and_upload(live_server, make_tenant, tmp_path):
     widget = make_tenant("acme")[1]
+    create_article(widget, PASSWORD_ARTICLE)
     created = run_guide_request(CREATE_SESSION, live_server, {"hmac_signed_token": email_token(widget)})
     assert created.status == 201, created.body
     session = created.json()
@@ -55,9 +64,19 @@ def test_guide_session_message_history_and_upload(live_server, make_tenant, tmp_
     assert uploaded.status == 201, uploaded.body
     assert (uploaded.json()["name"], uploaded.json()["type"]) == ("screenshot.png", "image/png")
 
-    history = run_guide_request(GET_HISTORY, live_server, as_visitor)
-    assert history.status == 200, history.body
-    assert [m["content"] for m in history.json()["messages"]] == ["I need help resetting my password"]
+    # The agent's answer streams over the socket and is stored; history shows both turns.
+    deadline = time.monotonic() + 15
+    while True:
+        history = run_guide_request(GET_HISTORY, live_server, as_visitor)
+        assert history.status == 200, history.body
+        messages = history.json()["messages"]
+        if len(messages) == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert [(m["sender"], m["mode"]) for m in messages] == [("user", "chat"), ("agent", "chat")]
+    assert messages[0]["content"] == "I need help resetting my password"
+    assert "reset link" in messages[1]["content"]
+    assert [source["title"] for source in messages[1]["sources"]] == ["Resetting your password"]
 
     refused = run_guide_request(GET_HISTORY, live_server, {"eyJhbGci...": session["token"] + "x"})
     assert refused.status == 401 and json.loads(refused.body)["code"] == "session_token_invalid"

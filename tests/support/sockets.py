@@ -1,6 +1,9 @@
 """A WebSocket client for tests: frames as dicts, waits with deadlines."""
 
+import base64
+import http.client
 import json
+import os
 import time
 from contextlib import contextmanager
 
@@ -43,3 +46,22 @@ def frames_until(client, predicate, timeout: float = 15.0) -> list[dict]:
 
 def send(client, frame: dict) -> None:
     client.send(json.dumps(frame))
+
+
+def handshake_status(base_url: str, token: str, origin: str | None = None) -> int:
+    """The HTTP status the server answers a WebSocket upgrade with (101 when accepted)."""
+    host, port = base_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    headers = {
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(),
+        "Sec-WebSocket-Version": "13",
+        **({"Origin": origin} if origin else {}),
+    }
+    try:
+        connection.request("GET", ws_url(base_url, token).split(f":{port}", 1)[1], headers=headers)
+        response = connection.getresponse()
+        return response.status
+    finally:
+        connection.close()
