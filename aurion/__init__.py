@@ -5,9 +5,11 @@ import os
 from flask import Flask
 
 from aurion import api, cli, demo
+from aurion.agent import dispatch
 from aurion.config import Config, instance_secret_key
 from aurion.extensions import db, limiter, migrate, sock
 from aurion.models.types import render_migration_type
+from aurion.realtime import broker, socket
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -42,6 +44,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     limiter.init_app(app)
     sock.init_app(app)
     api.init_app(app)
+    broker.init_app(app)
+    dispatch.init_app(app)
+    app.register_blueprint(socket.bp)
     app.register_blueprint(demo.bp)
     cli.init_app(app)
     return app

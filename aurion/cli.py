@@ -12,8 +12,12 @@ from flask.cli import AppGroup
 
 from aurion.problems import Problem
 from aurion.services.demo import demo_page_url, setup_demo
+from aurion.services.identity import EMAIL_TOKEN_MAX_LIFETIME, mint_email_token
+from aurion.services.widgets import find_widget
 from aurion.services.api_keys import SCOPES, create_api_key
 from aurion.services.tenants import create_admin, create_tenant, find_tenant_by_name
+
+EMAIL_TOKEN_MAX_SECONDS = int(EMAIL_TOKEN_MAX_LIFETIME.total_seconds())
 
 aurion_cli = AppGroup("aurion", help="Manage tenants, keys, admins and widgets.")
 
@@ -78,6 +82,21 @@ def widget_info_command(tenant_name: str) -> None:
             }
         )
     )
+
+
+@aurion_cli.command("mint-email-token")
+@click.option("--widget", "widget_id", required=True, help="The widget's public id (wgt_...).")
+@click.option("--email", required=True, help="The visitor's email address.")
+@click.option("--ttl", default=3600, show_default=True, type=click.IntRange(1, EMAIL_TOKEN_MAX_SECONDS), help="Lifetime in seconds.")
+def mint_email_token_command(widget_id: str, email: str, ttl: int) -> None:
+    """Mint a visitor's email token with the widget's identity secret (for local testing); prints it."""
+    if "@" not in email:
+        raise click.ClickException(f"{email!r} is not an email address.")
+    try:
+        widget = find_widget(widget_id)
+    except Problem as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(mint_email_token(widget.public_id, widget.identity_secret, email, ttl))
 
 
 @aurion_cli.command("setup-demo")

@@ -22,6 +22,11 @@ def _env_int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _env_list(name: str, default: str) -> list[str]:
+    raw = os.environ.get(name) or default
+    return [item.strip().lower() for item in raw.split(",") if item.strip()]
+
+
 def instance_secret_key(instance_path: str) -> str:
     """The secret key kept in the instance folder, created on first use.
 
@@ -48,8 +53,14 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Separates deployments (or test runs) that share one Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "aurion")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
+    # The guide's limits, in Flask-Limiter's notation ("5/minute", "100/hour;5/minute").
+    AURION_LIMIT_SESSION = os.environ.get("AURION_LIMIT_SESSION", "5/minute")
+    AURION_LIMIT_MESSAGE = os.environ.get("AURION_LIMIT_MESSAGE", "60/minute")
+    AURION_LIMIT_UPLOAD = os.environ.get("AURION_LIMIT_UPLOAD", "30/minute")
 
     AURION_BROKER_URL = os.environ.get("AURION_BROKER_URL", "")
     LIVEKIT_URL = os.environ.get("LIVEKIT_URL", "")
@@ -58,9 +69,14 @@ class Config:
     AURION_LLM_BASE_URL = os.environ.get("AURION_LLM_BASE_URL", "")
     AURION_LLM_API_KEY = os.environ.get("AURION_LLM_API_KEY", "")
     AURION_LLM_MODEL = os.environ.get("AURION_LLM_MODEL", "")
+    AURION_LLM_TIMEOUT = _env_int("AURION_LLM_TIMEOUT", 20)
 
     AURION_UPLOAD_DIR = os.environ.get("AURION_UPLOAD_DIR", "")
     AURION_UPLOAD_MAX_BYTES = _env_int("AURION_UPLOAD_MAX_BYTES", 10 * MEGABYTE)
+    # Types an upload may be, as decided from its bytes (see aurion.services.sniffing).
+    AURION_UPLOAD_TYPES = _env_list(
+        "AURION_UPLOAD_TYPES", "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"
+    )
     # JSON bodies are small; a larger one is refused before it is parsed.
     AURION_JSON_MAX_BYTES = _env_int("AURION_JSON_MAX_BYTES", 64 * KILOBYTE)
 

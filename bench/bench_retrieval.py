@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aurion.agent import embedding
 from aurion.agent.retrieval import (
     Passage,
-    _bm25_coverage,
+    PassageIndex,
     _embedding_text,
     index_article,
     rank,
@@ -42,7 +42,7 @@ def timed_ms(fn, repeat: int) -> float:
 def rrf_top1(question: str, passages: list[Passage]) -> int:
     """Article ranked first by Reciprocal Rank Fusion of the dense and BM25 passage rankings."""
     dense = np.stack([p.vector for p in passages]) @ embedding.embed([question])[0]
-    lexical = _bm25_coverage(question, [_embedding_text(p.title, p.text) for p in passages])
+    lexical = PassageIndex(passages).bm25_coverage(question)
     fused = np.zeros(len(passages))
     for scores in (dense, lexical):
         ranks = np.empty(len(passages))

@@ -68,6 +68,8 @@ def make_app(database_url, instance_path, monkeypatch):
         return app
 
     yield build
+    for app in apps:
+        app.extensions["aurion_agent"].drain()
     for app in apps[:1]:
         with app.app_context():
             db.session.remove()
@@ -110,6 +112,21 @@ def make_tenant(app):
         return tenant, widget, raw_key
 
     return build
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The test Redis; tests that need it skip, saying why, when it does not answer."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis at {REDIS_URL} is not reachable ({exc})")
+    finally:
+        client.close()
+    return REDIS_URL
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 import urllib.request
 
 ROOT = Path(__file__).resolve().parent.parent
+LIVE_SECRET_KEY = "live-server-secret-of-at-least-32-bytes"  # HS256 wants 32+ bytes
 
 
 def free_port() -> int:
@@ -27,7 +28,7 @@ def gunicorn_server(database_url: str, instance_path: str, workers: int = 1, **e
         **os.environ,
         "DATABASE_URL": database_url,
         "AURION_INSTANCE_PATH": instance_path,
-        "SECRET_KEY": "live-server-secret",
+        "SECRET_KEY": LIVE_SECRET_KEY,
         "PORT": str(port),
         "WEB_CONCURRENCY": str(workers),
         **env,

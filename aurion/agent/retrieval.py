@@ -167,69 +167,87 @@ def _stem(word: str) -> str:
     return word
 
 
-def _bm25_coverage(query: str, documents: list[str]) -> np.ndarray:
-    """BM25 of each document divided by the query's summed IDF, clipped to [0, 1].
+class PassageIndex:
+    """Passages ready to rank: their vectors stacked, their words in an inverted index.
 
-    Raw BM25 has no fixed scale; dividing by the IDF mass of the query terms
-    turns it into "how much of the query's rare vocabulary this document holds",
-    which can be fused with a cosine and compared with a threshold. Query terms
-    absent from every document keep their (maximal) IDF in the denominator.
+    Built once per knowledge-base revision so that a query costs one embedding, one
+    matrix-vector product and a walk over the postings of the query's words, not a
+    pass over every passage's text.
     """
-    terms = list(dict.fromkeys(tokenize(query)))
-    if not terms or not documents:
-        return np.zeros(len(documents), dtype=np.float32)
-    doc_tokens = [tokenize(d) for d in documents]
-    lengths = np.array([len(t) for t in doc_tokens], dtype=np.float64)
-    avg_length = max(lengths.mean(), 1.0)
-    counts = [Counter(t) for t in doc_tokens]
-    n_docs = len(documents)
-    scores = np.zeros(n_docs, dtype=np.float64)
-    idf_total = 0.0
-    length_norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths / avg_length)
-    for term in terms:
-        tf = np.array([c.get(term, 0) for c in counts], dtype=np.float64)
-        df = int(np.count_nonzero(tf))
-        idf = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
-        idf_total += idf
-        scores += idf * tf * (BM25_K1 + 1.0) / (tf + length_norm)
-    return np.clip(scores / idf_total, 0.0, 1.0).astype(np.float32)
+
+    def __init__(self, passages: list[Passage]):
+        self.passages = passages
+        self.matrix = (
+            np.stack([p.vector for p in passages]).astype(np.float32, copy=False)
+            if passages
+            else np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+        )
+        if self.matrix.shape[1] != EMBEDDING_DIM:
+            raise ValueError(f"passage vectors must have {EMBEDDING_DIM} dimensions")
+        postings: dict[str, dict[int, int]] = {}
+        lengths = []
+        for index, passage in enumerate(passages):
+            tokens = tokenize(_embedding_text(passage.title, passage.text))
+            lengths.append(len(tokens))
+            for term, count in Counter(tokens).items():
+                postings.setdefault(term, {})[index] = count
+        self._postings = {
+            term: (np.fromiter(docs.keys(), dtype=np.int64), np.fromiter(docs.values(), dtype=np.float64))
+            for term, docs in postings.items()
+        }
+        lengths_array = np.array(lengths, dtype=np.float64)
+        average = max(lengths_array.mean(), 1.0) if passages else 1.0
+        self._length_norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths_array / average)
+
+    def bm25_coverage(self, query: str) -> np.ndarray:
+        """BM25 of each passage divided by the query's summed IDF, clipped to [0, 1].
+
+        Raw BM25 has no fixed scale; dividing by the IDF mass of the query terms
+        turns it into "how much of the query's rare vocabulary this passage holds",
+        which can be fused with a cosine and compared with a threshold. Query terms
+        absent from every passage keep their (maximal) IDF in the denominator.
+        """
+        n_docs = len(self.passages)
+        scores = np.zeros(n_docs, dtype=np.float64)
+        terms = list(dict.fromkeys(tokenize(query)))
+        if not terms or not n_docs:
+            return scores.astype(np.float32)
+        idf_total = 0.0
+        for term in terms:
+            docs, tf = self._postings.get(term, (np.zeros(0, dtype=np.int64), np.zeros(0)))
+            idf = math.log(1.0 + (n_docs - len(docs) + 0.5) / (len(docs) + 0.5))
+            idf_total += idf
+            scores[docs] += idf * tf * (BM25_K1 + 1.0) / (tf + self._length_norm[docs])
+        return np.clip(scores / idf_total, 0.0, 1.0).astype(np.float32)
+
+    def rank(self, query: str, limit: int = 5, *, lexical_weight: float = LEXICAL_WEIGHT) -> list[Hit]:
+        """Rank articles for ``query``; one hit per article, best first.
+
+        Each passage gets ``(1 - w) * cosine + w * bm25`` with ``w = lexical_weight``
+        (both on an absolute scale, see ``bm25_coverage``), clipped to [0, 1]. An
+        article scores as its best passage, which also becomes the snippet. Compare
+        ``Hit.score`` with ``RELEVANCE_THRESHOLD`` to decide whether anything fits.
+        ``lexical_weight`` 0 or 1 gives the dense-only or BM25-only ranking, for
+        evaluation; the threshold is calibrated for the default only.
+        """
+        if not query.strip() or not self.passages or limit <= 0:
+            return []
+        dense = self.matrix @ embed([query])[0]
+        fused = np.clip((1.0 - lexical_weight) * dense + lexical_weight * self.bm25_coverage(query), 0.0, 1.0)
+        best: dict[int, int] = {}  # article id -> index of its best passage
+        for index in np.argsort(-fused, kind="stable"):
+            best.setdefault(self.passages[index].article_id, int(index))
+            if len(best) == limit:
+                break
+        return [
+            Hit(self.passages[i].article_id, self.passages[i].title, float(fused[i]), self.passages[i].text)
+            for i in best.values()
+        ]
 
 
-def rank(
-    query: str,
-    passages: list[Passage],
-    limit: int = 5,
-    *,
-    lexical_weight: float = LEXICAL_WEIGHT,
-) -> list[Hit]:
-    """Rank articles for ``query``; one hit per article, best first.
-
-    Each passage gets ``(1 - w) * cosine + w * bm25`` with ``w = lexical_weight``
-    (both on an absolute scale, see ``_bm25_coverage``), clipped to [0, 1]. An
-    article scores as its best passage, which also becomes the snippet. Compare
-    ``Hit.score`` with ``RELEVANCE_THRESHOLD`` to decide whether anything fits.
-    ``lexical_weight`` 0 or 1 gives the dense-only or BM25-only ranking, for
-    evaluation; the threshold is calibrated for the default only.
-    """
-    if not query.strip() or not passages or limit <= 0:
-        return []
-    query_vector = embed([query])[0]
-    matrix = np.stack([p.vector for p in passages]).astype(np.float32, copy=False)
-    if matrix.shape[1] != EMBEDDING_DIM:
-        raise ValueError(f"passage vectors must have {EMBEDDING_DIM} dimensions")
-    dense = matrix @ query_vector
-    lexical = _bm25_coverage(query, [_embedding_text(p.title, p.text) for p in passages])
-    fused = np.clip((1.0 - lexical_weight) * dense + lexical_weight * lexical, 0.0, 1.0)
-
-    best: dict[int, int] = {}  # article id -> index of its best passage
-    for index in np.argsort(-fused, kind="stable"):
-        best.setdefault(passages[index].article_id, int(index))
-        if len(best) == limit:
-            break
-    return [
-        Hit(passages[i].article_id, passages[i].title, float(fused[i]), passages[i].text)
-        for i in best.values()
-    ]
+def rank(query: str, passages: list[Passage], limit: int = 5, *, lexical_weight: float = LEXICAL_WEIGHT) -> list[Hit]:
+    """Rank articles for ``query`` over ``passages``; see ``PassageIndex.rank``."""
+    return PassageIndex(passages).rank(query, limit, lexical_weight=lexical_weight)
 
 
 def contextual_query(turns: list[str]) -> str:

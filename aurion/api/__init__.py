@@ -2,10 +2,11 @@
 
 from flask import Flask
 
-from aurion.api import config, embed, errors, openapi
+from aurion.api import attachments, config, conversations, embed, errors, knowledge, limits, openapi, widget
 
 
 def init_app(app: Flask) -> None:
     errors.init_app(app)
-    for blueprint in (config.bp, embed.bp, openapi.bp):
+    limits.init_app(app)
+    for blueprint in (config.bp, embed.bp, knowledge.bp, widget.bp, attachments.bp, conversations.bp, openapi.bp):
         app.register_blueprint(blueprint)

@@ -1,31 +1,27 @@
 """The config API: a tenant's widgets, read and changed with an API key."""
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, current_app
 
 from aurion.api import spec
-from aurion.api.requests import api_key_required, json_object
+from aurion.api.requests import api_key_required, json_object, requested_widget
 from aurion.services.readiness import ga_readiness
-from aurion.services.widgets import find_tenant_widget, regenerate_widget_key, update_widget, widget_config
+from aurion.services.widgets import regenerate_widget_key, update_widget, widget_config
 
 bp = Blueprint("config_api", __name__, url_prefix="/api/v1/voice-widget")
-
-
-def _requested_widget():
-    return find_tenant_widget(g.api_key.tenant_id, request.args.get("widget_id"))
 
 
 @bp.get("/config")
 @api_key_required("voice-widget:read")
 def get_config():
     """The widget's configuration."""
-    return widget_config(_requested_widget())
+    return widget_config(requested_widget())
 
 
 @bp.put("/config")
 @api_key_required("voice-widget:write")
 def put_config():
     """Change some of the widget's settings; the rest stay as they are."""
-    widget = _requested_widget()
+    widget = requested_widget()
     return widget_config(update_widget(widget, json_object()))
 
 
@@ -33,7 +29,7 @@ def put_config():
 @api_key_required("voice-widget:write")
 def regenerate_key():
     """A new widget id and identity secret; the old id stops working at once."""
-    widget = regenerate_widget_key(_requested_widget())
+    widget = regenerate_widget_key(requested_widget())
     return {"widget_id": widget.public_id, "message": "Widget key regenerated. Update your embed snippet."}
 
 
@@ -41,7 +37,7 @@ def regenerate_key():
 @api_key_required("voice-widget:read")
 def get_ga_readiness():
     """What still stands between this widget and going live."""
-    return ga_readiness(_requested_widget(), current_app.config)
+    return ga_readiness(requested_widget(), current_app.config)
 
 
 _WIDGET_ERRORS = spec.problems(401, 403, 404)

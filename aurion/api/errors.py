@@ -36,6 +36,9 @@ def _from_http_exception(error: HTTPException) -> Response:
         detail = f"Nothing is at {request.path}."
     elif status == 405:
         detail = f"{request.method} is not allowed on {request.path}."
+    elif status == 429:
+        # Flask-Limiter's description is the limit hit, e.g. "5 per 1 minute".
+        detail = f"Too many requests: the limit is {detail}. Try again after Retry-After seconds."
     problem = Problem(status, _HTTP_CODES.get(status, "http_error"), detail)
     headers = {}
     original = error.get_response()

@@ -2,12 +2,13 @@
 
 from flask import Blueprint
 
-from aurion.api import config, embed
+from aurion.api import attachments, config, conversations, embed, knowledge, widget
+from aurion.realtime import socket
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
 # Each module that serves /api/v1 routes contributes OPENAPI_PATHS (and maybe OPENAPI_SCHEMAS).
-DOCUMENTED_MODULES = [config, embed]
+DOCUMENTED_MODULES = [config, embed, knowledge, widget, attachments, socket, conversations]
 
 _PROBLEM_SCHEMA = {
     "type": "object",

@@ -12,6 +12,7 @@ widget its credentials belong to.
 
 from flask import Blueprint, Response, g, request
 
+from aurion.extensions import db
 from aurion.models import Widget
 from aurion.problems import Problem
 from aurion.services.domains import host_allowed, origin_host
@@ -54,9 +55,24 @@ def _answer_preflight():
     return response
 
 
+def _readable_error_origin(response: Response) -> str | None:
+    """The Origin that may read this error, so the widget can react to a 401, 422 or 429.
+
+    A failed call never reached the check against its credentials' widget, so the widget
+    named in `?widget_id=` (as for preflights) vouches for the page instead. Refusals of
+    the origin itself (403) and server errors never get CORS headers.
+    """
+    origin = request.headers.get("Origin")
+    widget_id = request.args.get("widget_id")
+    if not origin or not widget_id or not 400 <= response.status_code < 500 or response.status_code == 403:
+        return None
+    widget = db.session.execute(db.select(Widget).filter_by(public_id=widget_id)).scalar_one_or_none()
+    return origin if widget is not None and origin_allowed(origin, widget) else None
+
+
 def _add_cors_headers(response: Response) -> Response:
     response.vary.add("Origin")
-    origin = g.get("cors_origin")
+    origin = g.get("cors_origin") or _readable_error_origin(response)
     if origin:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS

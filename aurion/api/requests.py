@@ -3,9 +3,13 @@
 from functools import wraps
 
 from flask import current_app, g, request
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from aurion.models import Widget
 from aurion.problems import Problem, ValidationProblem
 from aurion.services.api_keys import authenticate_api_key, require_scope
+from aurion.services.widgets import find_tenant_widget
 
 
 def api_key_required(scope: str):
@@ -36,9 +40,46 @@ def json_body() -> object:
     return payload
 
 
-def json_object() -> dict:
-    """The request's JSON body, which must be an object."""
+def json_object(fields: tuple[str, ...] | None = None) -> dict:
+    """The request's JSON body, which must be an object; with `fields`, only those keys are allowed."""
     payload = json_body()
     if not isinstance(payload, dict):
         raise ValidationProblem("body", "The body must be a JSON object.")
+    unknown = [field for field in payload if fields is not None and field not in fields]
+    if unknown:
+        raise ValidationProblem(unknown[0], f"Unknown field {unknown[0]!r}; send {', '.join(fields)}.")
     return payload
+
+
+def requested_widget() -> Widget:
+    """The API key's tenant's widget named by `?widget_id=`, or its default widget."""
+    return find_tenant_widget(g.api_key.tenant_id, request.args.get("widget_id"))
+
+
+def bearer_token() -> str | None:
+    """The token of `Authorization: Bearer <token>`, or None when there is none."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+# Room for the multipart boundaries, headers and file name around the file itself.
+MULTIPART_OVERHEAD = 16 * 1024
+
+
+def uploaded_file(field: str, max_bytes: int, too_large: Problem) -> FileStorage:
+    """The file sent in multipart part `field`; `too_large` is raised before a larger body is read."""
+    limit = max_bytes + MULTIPART_OVERHEAD
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large
+    request.max_content_length = limit
+    if request.mimetype != "multipart/form-data":
+        raise Problem(415, "unsupported_media_type", f"Send the file as multipart/form-data in a part named {field!r}.")
+    try:
+        upload = request.files.get(field)
+    except RequestEntityTooLarge:
+        raise too_large from None
+    if upload is None:
+        raise ValidationProblem(field, f"Send the file in a multipart part named {field!r}.")
+    return upload

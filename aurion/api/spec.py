@@ -31,6 +31,7 @@ _PROBLEM_DESCRIPTIONS = {
     401: "Missing or invalid credentials",
     403: "Credentials lack the scope, or the origin is not allowed",
     404: "Not found",
+    409: "The resource's state forbids this (e.g. a closed conversation)",
     413: "Body too large",
     415: "Body is not JSON",
     422: "Validation failed; `field` names the offending field",

@@ -29,8 +29,11 @@ EMAIL_TOKEN_MAX_LIFETIME = timedelta(days=7)
 # Tolerated clock difference between the site's backend and us.
 CLOCK_SKEW_SECONDS = 60
 SESSION_LIFETIME = timedelta(hours=24)
+# How long an anonymous visitor can come back to their conversation.
+VISITOR_TOKEN_LIFETIME = timedelta(days=30)
 _JWT_ALGORITHM = "HS256"
 _JWT_AUDIENCE = "aurion-widget"
+_VISITOR_AUDIENCE = "aurion-visitor"
 
 
 def _b64encode(raw: bytes) -> str:
@@ -87,13 +90,14 @@ def verify_email_token(token: str, widget_id: str, identity_secret: str) -> Emai
     """The verified claims of `token` for this widget, or a 401 problem saying what is wrong."""
     claims = read_email_token(token)
     payload, signature = token.split(".")
+    # The widget is checked first: "another widget" tells the integrator more than "bad signature".
+    if claims.widget_id != widget_id:
+        raise _identity_problem("The email token was minted for another widget.", "email_token_wrong_widget")
     if not hmac.compare_digest(_signature(identity_secret, payload).encode(), signature.encode()):
         raise _identity_problem(
             "The email token's signature does not match: sign it with this widget's current identity secret.",
             "email_token_signature",
         )
-    if claims.widget_id != widget_id:
-        raise _identity_problem("The email token was minted for another widget.", "email_token_wrong_widget")
     now = time.time()
     if claims.expires_at + CLOCK_SKEW_SECONDS < now:
         raise _identity_problem("The email token has expired; mint a fresh one for each page view.", "email_token_expired")
@@ -142,3 +146,32 @@ def read_session_token(secret_key: str, token: str | None) -> SessionClaims:
     return SessionClaims(
         claims["sid"], claims["wid"], claims["sub"], datetime.fromtimestamp(claims["exp"], tz=timezone.utc)
     )
+
+
+def issue_visitor_token(secret_key: str, widget_id: str, visitor_id: str) -> str:
+    """A long-lived JWT an anonymous visitor's browser keeps to resume their conversation."""
+    claims = {
+        "wid": widget_id,
+        "sub": visitor_id,
+        "aud": _VISITOR_AUDIENCE,
+        "iat": int(time.time()),
+        "exp": int(time.time() + VISITOR_TOKEN_LIFETIME.total_seconds()),
+    }
+    return jwt.encode(claims, secret_key, algorithm=_JWT_ALGORITHM)
+
+
+def read_visitor_token(secret_key: str, token: object, widget_id: str) -> str:
+    """The anonymous visitor's public id in a valid `visitor_token` for this widget, or a 401 problem."""
+    if not isinstance(token, str) or not token:
+        raise Problem(401, "visitor_token_invalid", "visitor_token must be the string a previous session returned.")
+    try:
+        claims = jwt.decode(
+            token, secret_key, algorithms=[_JWT_ALGORITHM], audience=_VISITOR_AUDIENCE, options={"require": ["wid", "sub", "exp"]}
+        )
+    except jwt.ExpiredSignatureError:
+        raise Problem(401, "visitor_token_expired", "The visitor token has expired; start without it.") from None
+    except jwt.InvalidTokenError:
+        raise Problem(401, "visitor_token_invalid", "The visitor token is not valid; start without it.") from None
+    if claims["wid"] != widget_id:
+        raise Problem(401, "visitor_token_invalid", "The visitor token belongs to another widget (or its key was regenerated).")
+    return claims["sub"]

@@ -1,0 +1,41 @@
+"""What the agent's backends see and return, and how one is chosen."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from aurion.agent.retrieval import Hit
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier message: `sender` is user, agent or human."""
+
+    sender: str
+    content: str
+
+
+@dataclass(frozen=True)
+class AgentContext:
+    """Everything a backend needs to answer the visitor's last message."""
+
+    product_name: str
+    turns: list[Turn]
+    question: str
+    # Knowledge-base hits above the relevance threshold, best first.
+    hits: list[Hit]
+
+
+@dataclass
+class Reply:
+    """A reply being written: backends yield its text in pieces and fill in the rest."""
+
+    source_ids: list[int] = field(default_factory=list)
+    # False when the agent could not answer from what it knows.
+    answered: bool = True
+
+
+class Backend(Protocol):
+    def stream(self, context: AgentContext, reply: Reply) -> Iterator[str]:
+        """Yield the reply's text in pieces; set `reply.source_ids` and `reply.answered`."""
+

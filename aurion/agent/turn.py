@@ -1,0 +1,120 @@
+"""One turn of the agent: read the conversation, retrieve, stream the reply, store it."""
+
+from collections.abc import Mapping
+
+from flask import current_app
+
+from aurion.agent.backends import AgentContext, Backend, Reply, Turn
+from aurion.agent.handoff import asks_for_person
+from aurion.agent.knowledge_agent import KnowledgeBaseAgent
+from aurion.agent.llm import ChatCompletionsAgent
+from aurion.agent.retrieval import RELEVANCE_THRESHOLD, contextual_query
+from aurion.extensions import db
+from aurion.models import Conversation, Message
+from aurion.realtime.broker import publish
+from aurion.services.conversations import NOTICES, request_handoff, store_message
+from aurion.services.knowledge import article_sources, search_knowledge
+from aurion.services.sessions import new_public_id
+
+# The agent sees this many earlier messages; enough for follow-ups, cheap to load.
+CONTEXT_MESSAGES = 20
+RETRIEVED_ARTICLES = 3
+
+
+def choose_backend(settings: Mapping) -> Backend:
+    """The model endpoint when one is configured, else the built-in knowledge-base agent."""
+    if settings.get("AURION_LLM_BASE_URL") and settings.get("AURION_LLM_MODEL"):
+        return ChatCompletionsAgent(
+            base_url=settings["AURION_LLM_BASE_URL"],
+            api_key=settings.get("AURION_LLM_API_KEY", ""),
+            model=settings["AURION_LLM_MODEL"],
+            timeout=float(settings.get("AURION_LLM_TIMEOUT", 20)),
+        )
+    return KnowledgeBaseAgent()
+
+
+def _recent_messages(conversation: Conversation) -> list[Message]:
+    rows = db.session.execute(
+        db.select(Message).filter_by(conversation_id=conversation.id).order_by(Message.id.desc()).limit(CONTEXT_MESSAGES)
+    ).scalars()
+    return list(reversed(list(rows)))
+
+
+def _previous_reply_found_nothing(messages: list[Message]) -> bool:
+    """Whether the agent's last answer before this turn drew on no article."""
+    answers = [m for m in messages if m.sender == "agent" and m.content not in NOTICES]
+    return bool(answers) and not answers[-1].sources
+
+
+def answer_visitor(conversation_id: int) -> Message | None:
+    """Answer the visitor's latest message, streaming `typing` and `delta` frames, then the stored `message`.
+
+    Does nothing unless the agent owns the conversation. Hands off to a person when
+    the visitor asks for one, or when the agent could not answer twice in a row.
+    """
+    conversation = db.session.get(Conversation, conversation_id)
+    if conversation is None or conversation.status != "agent":
+        return None
+    messages = _recent_messages(conversation)
+    if not messages or messages[-1].sender != "user":
+        return None
+    question = messages[-1]
+    offered_person = any(m.sender == "agent" for m in messages[-2:-1]) and "person" in messages[-2].content
+    if asks_for_person(question.content, offered_person):
+        request_handoff(conversation, question.mode)
+        return None
+
+    widget = conversation.widget
+    visitor_turns = [m.content for m in messages if m.sender == "user"]
+    hits = [
+        hit
+        for hit in search_knowledge(widget, contextual_query(visitor_turns), RETRIEVED_ARTICLES)
+        if hit.score >= RELEVANCE_THRESHOLD
+    ]
+    context = AgentContext(
+        product_name=widget.tenant.name,
+        turns=[Turn(m.sender, m.content) for m in messages],
+        question=question.content,
+        hits=hits,
+    )
+    message_id = new_public_id("msg_")
+    channel = conversation.public_id
+    publish(channel, {"type": "typing", "sender": "agent", "active": True})
+    reply = Reply()
+    pieces = []
+    for piece in choose_backend(current_app.config).stream(context, reply):
+        pieces.append(piece)
+        publish(channel, {"type": "delta", "id": message_id, "content": piece})
+    # The conversation may have been taken over while the agent was writing.
+    db.session.refresh(conversation)
+    publish(channel, {"type": "typing", "sender": "agent", "active": False})
+    if conversation.status != "agent":
+        return None
+    message = store_message(
+        conversation,
+        "agent",
+        "".join(pieces).strip(),
+        question.mode,
+        public_id=message_id,
+        sources=article_sources(widget, reply.source_ids),
+    )
+    # Two questions in a row it could not answer: the agent gives up and asks for a person.
+    if not reply.answered and _previous_reply_found_nothing(messages):
+        request_handoff(conversation, question.mode)
+    return message
+
+
+def answer_visitor_safely(conversation_id: int) -> None:
+    """`answer_visitor`, telling the visitor (instead of going silent) when it fails."""
+    try:
+        answer_visitor(conversation_id)
+    except Exception:
+        current_app.logger.exception("The agent failed to answer conversation %s", conversation_id)
+        db.session.rollback()
+        conversation = db.session.get(Conversation, conversation_id)
+        if conversation is not None:
+            publish(conversation.public_id, {"type": "typing", "sender": "agent", "active": False})
+            publish(
+                conversation.public_id,
+                {"type": "error", "code": "agent_failed", "detail": "The assistant could not answer; ask for a person."},
+            )

@@ -1,0 +1,59 @@
+"""Attachments for the tenant's systems: `GET /api/v1/attachments/<id>` with an API key.
+
+The dashboard will serve admins through the same `open_attachment_for_tenant`; the
+visitor's own route is in `aurion.api.widget`. Both answer with `attachment_response`.
+"""
+
+from flask import Blueprint, Response, g, send_file
+
+from aurion.api import spec
+from aurion.api.requests import api_key_required
+from aurion.models import Attachment
+from aurion.problems import NotFoundProblem
+from aurion.services.uploads import attachment_path, open_attachment_for_tenant
+
+bp = Blueprint("attachments_api", __name__, url_prefix="/api/v1/attachments")
+
+# Attachments never change; the bearer or key they need keeps them out of shared caches.
+ATTACHMENT_CACHE_CONTROL = "private, max-age=3600"
+
+
+def attachment_response(attachment: Attachment) -> Response:
+    """The file as a download, never rendered inline: whatever it holds cannot run as a page of ours."""
+    path = attachment_path(attachment)
+    if not path.is_file():
+        raise NotFoundProblem(f"The file of attachment {attachment.public_id!r} is no longer stored.", "attachment_not_found")
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = ATTACHMENT_CACHE_CONTROL
+    return response
+
+
+@bp.get("/<attachment_id>")
+@api_key_required("conversations:read")
+def get_attachment(attachment_id: str):
+    """An attachment of one of the tenant's conversations, as a download."""
+    return attachment_response(open_attachment_for_tenant(g.api_key.tenant_id, attachment_id))
+
+
+FILE_DOWNLOAD = spec.response(
+    "The file, as a download (Content-Disposition: attachment, X-Content-Type-Options: nosniff)",
+    headers={
+        "Content-Disposition": {"schema": {"type": "string"}},
+        "X-Content-Type-Options": {"schema": {"type": "string", "const": "nosniff"}},
+    },
+)
+ATTACHMENT_ID_PATH = {"name": "attachment_id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+OPENAPI_PATHS = {
+    "/api/v1/attachments/{attachment_id}": {
+        "get": spec.operation(
+            "Download an attachment of one of the tenant's conversations",
+            spec.API_KEY,
+            {"200": FILE_DOWNLOAD, **spec.problems(401, 403, 404)},
+            scope="conversations:read",
+            parameters=[ATTACHMENT_ID_PATH],
+        ),
+    },
+}

@@ -1,0 +1,167 @@
+"""`GET /api/v1/widget/ws?token=...`: the widget's live channel.
+
+The handshake is refused (401/403, nothing else sent) for a bad or expired token or a
+disallowed origin. Then frames flow both ways as JSON objects with a `type`:
+server → client `message`, `typing`, `delta`, `handoff`, `error`, `pong`;
+client → server `message` (same rules and limit as `POST /widget/messages`), `ping`,
+`handoff` (the visitor asks for a person). A bad frame gets an `error` frame and the
+socket stays open. `?after=<message id>` replays what the client missed.
+"""
+
+import json
+import threading
+from contextlib import contextmanager
+
+from flask import Blueprint, g, request
+from simple_websocket import ConnectionClosed
+
+from aurion.agent.dispatch import after_visitor_message
+from aurion.api import spec
+from aurion.api.origins import require_allowed_origin
+from aurion.extensions import db, sock
+from aurion.models import WidgetSession
+from aurion.problems import Problem
+from aurion.realtime.broker import broker
+from aurion.services.conversations import request_handoff
+from aurion.api.limits import consume_message_budget
+from aurion.services.messages import add_visitor_message, history_page
+from aurion.services.sessions import session_from_bearer
+
+bp = Blueprint("widget_socket", __name__, url_prefix="/api/v1/widget")
+
+# A visitor's message is at most 4,000 characters; a frame has room for that in any script.
+MAX_FRAME_BYTES = 32 * 1024
+CLOSE_UNAUTHORIZED = 4401
+REPLAY_LIMIT = 100
+# How often the sending side wakes to notice a closed socket.
+POLL_SECONDS = 1.0
+
+
+def _live_session() -> WidgetSession:
+    """The socket's session, checked again: it may have expired or been revoked since the handshake."""
+    return session_from_bearer(request.args.get("token"))
+
+
+@bp.before_request
+def authenticate_handshake():
+    """Refuse the upgrade before it happens: bad token 401, disallowed origin 403."""
+    session = _live_session()
+    require_allowed_origin(session.widget)
+    g.conversation_channel = session.conversation.public_id
+
+
+class _Channel:
+    """One socket: sends are serialised because two greenlets write to it."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self._lock = threading.Lock()
+
+    def send(self, frame: dict) -> None:
+        with self._lock:
+            self.ws.send(json.dumps(frame))
+
+    def error(self, code: str, detail: str) -> None:
+        self.send({"type": "error", "code": code, "detail": detail})
+
+
+@contextmanager
+def _unit_of_work():
+    """Database work for one frame; the connection goes back to the pool afterwards."""
+    try:
+        yield
+    finally:
+        db.session.remove()
+
+
+def _forward(subscription, channel: _Channel, stop: threading.Event) -> None:
+    while not stop.is_set():
+        frame = subscription.get(timeout=POLL_SECONDS)
+        if frame is None:
+            continue
+        try:
+            channel.send(frame)
+        except ConnectionClosed:
+            return
+
+
+def _parse(raw) -> dict:
+    if isinstance(raw, bytes):
+        raise Problem(400, "unsupported_frame", "Send JSON text frames.")
+    if len(raw.encode("utf-8")) > MAX_FRAME_BYTES:
+        raise Problem(413, "frame_too_large", f"Frames are at most {MAX_FRAME_BYTES} bytes.")
+    try:
+        frame = json.loads(raw)
+    except ValueError:
+        raise Problem(400, "malformed_frame", "Frames must be JSON objects.") from None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise Problem(400, "malformed_frame", 'Frames must be JSON objects with a "type".')
+    return frame
+
+
+def _handle(session: WidgetSession, frame: dict, channel: _Channel) -> None:
+    kind = frame["type"]
+    if kind == "ping":
+        channel.send({"type": "pong"})
+    elif kind == "message":
+        consume_message_budget(session.public_id)
+        message = add_visitor_message(session, frame.get("content", ""), frame.get("attachment_ids", []))
+        after_visitor_message(message)
+    elif kind == "handoff":
+        request_handoff(session.conversation)
+    else:
+        raise Problem(400, "unknown_frame_type", f"Unknown frame type {kind!r}; send message, ping or handoff.")
+
+
+def _replay_missed(after: str, channel: _Channel) -> None:
+    for frame in history_page(_live_session().conversation, after=after, limit=REPLAY_LIMIT)["messages"]:
+        channel.send(frame)
+
+
+@sock.route("/ws", bp=bp)
+def widget_socket(ws):
+    """The live channel of the session's conversation."""
+    channel = _Channel(ws)
+    subscription = broker().subscribe(g.conversation_channel)
+    # An idle socket must not hold a database connection: the pool is shared by
+    # every request of the worker. Each frame below checks one out and returns it.
+    db.session.remove()
+    stop = threading.Event()
+    forwarder = threading.Thread(target=_forward, args=(subscription, channel, stop), daemon=True)
+    forwarder.start()
+    try:
+        if request.args.get("after"):
+            with _unit_of_work():
+                _replay_missed(request.args["after"], channel)
+        while True:
+            raw = ws.receive()
+            with _unit_of_work():
+                try:
+                    session = _live_session()
+                except Problem:
+                    ws.close(CLOSE_UNAUTHORIZED, "session expired or revoked")
+                    return
+                try:
+                    _handle(session, _parse(raw), channel)
+                except Problem as problem:
+                    channel.error(problem.code, problem.detail)
+    finally:
+        stop.set()
+        subscription.close()
+        forwarder.join(timeout=POLL_SECONDS * 2)
+
+
+OPENAPI_PATHS = {
+    "/api/v1/widget/ws": {
+        "get": spec.operation(
+            "Open the conversation's WebSocket",
+            spec.PUBLIC,
+            {"101": spec.response("Switching protocols to WebSocket"), **spec.problems(400, 401, 403)},
+            description=__doc__,
+            parameters=[
+                {"name": "token", "in": "query", "required": True, "description": "The session's bearer token.", "schema": {"type": "string"}},
+                {"name": "after", "in": "query", "required": False, "description": "Replay messages after this message id.", "schema": {"type": "string"}},
+            ],
+        )
+    }
+}

@@ -1,0 +1,140 @@
+"""What happens in a conversation beyond the visitor's own messages.
+
+Every change is published to the conversation's sockets through the broker: the
+visitor's messages, the agent's turns, a person's replies, and hand-offs.
+Statuses: `agent` (the agent answers), `waiting` (a person was asked for),
+`human` (a person owns it; the agent stays quiet), `closed`.
+"""
+
+from typing import Any
+
+from aurion.extensions import db
+from aurion.models import Admin, Conversation, Message
+from aurion.models.conversations import CONVERSATION_STATUSES
+from aurion.problems import NotFoundProblem, Problem, ValidationProblem
+from aurion.realtime.broker import publish
+from aurion.services.messages import CONTENT_MAX_LENGTH, message_to_dict
+from aurion.services.sessions import new_public_id
+from aurion.timestamps import isoformat_utc
+
+HANDOFF_NOTICE = "I've asked a person from our team to join. They'll reply right here, usually within a few minutes."
+HANDBACK_NOTICE = "You're chatting with our AI assistant again."
+# The agent's notices about who answers; not answers themselves.
+NOTICES = (HANDOFF_NOTICE, HANDBACK_NOTICE)
+LIST_LIMIT_MAX = 100
+
+
+def publish_message(message: Message) -> None:
+    publish(message.conversation.public_id, message_to_dict(message))
+
+
+def _publish_status(conversation: Conversation) -> None:
+    publish(conversation.public_id, {"type": "handoff", "status": conversation.status})
+
+
+def store_message(conversation: Conversation, sender: str, content: str, mode: str = "chat", **fields: Any) -> Message:
+    """Store a message in `conversation` and publish it to its sockets."""
+    message = Message(
+        public_id=fields.pop("public_id", None) or new_public_id("msg_"),
+        conversation=conversation,
+        sender=sender,
+        mode=mode,
+        content=content,
+        sources=fields.pop("sources", []),
+        **fields,
+    )
+    db.session.add(message)
+    db.session.commit()
+    publish_message(message)
+    return message
+
+
+def request_handoff(conversation: Conversation, mode: str = "chat") -> None:
+    """The visitor wants a person: the conversation waits for one, and the visitor is told."""
+    if conversation.status in ("waiting", "human"):
+        return
+    if conversation.status == "closed":
+        raise Problem(409, "conversation_closed", "This conversation was closed.")
+    conversation.status = "waiting"
+    db.session.commit()
+    _publish_status(conversation)
+    store_message(conversation, "agent", HANDOFF_NOTICE, mode)
+
+
+def find_conversation(tenant_id: int, public_id: str) -> Conversation:
+    """The tenant's conversation `public_id`; another tenant's is reported missing."""
+    conversation = db.session.execute(
+        db.select(Conversation).filter_by(tenant_id=tenant_id, public_id=public_id)
+    ).scalar_one_or_none()
+    if conversation is None:
+        raise NotFoundProblem(f"No conversation {public_id!r} in this tenant.", "conversation_not_found")
+    return conversation
+
+
+def list_conversations(tenant_id: int, status: str | None, limit: int, before: str | None = None) -> dict:
+    """The tenant's conversations, most recently active first, optionally of one status."""
+    if status is not None and status not in CONVERSATION_STATUSES:
+        raise ValidationProblem("status", f"status must be one of {', '.join(CONVERSATION_STATUSES)}.")
+    if not 1 <= limit <= LIST_LIMIT_MAX:
+        raise ValidationProblem("limit", f"limit must be from 1 to {LIST_LIMIT_MAX}.")
+    query = db.select(Conversation).filter_by(tenant_id=tenant_id)
+    if status:
+        query = query.filter_by(status=status)
+    if before:
+        query = query.where(Conversation.id < find_conversation(tenant_id, before).id)
+    rows = list(db.session.execute(query.order_by(Conversation.id.desc()).limit(limit + 1)).scalars())
+    return {
+        "conversations": [conversation_summary(c) for c in rows[:limit]],
+        "next_cursor": rows[limit - 1].public_id if len(rows) > limit else None,
+    }
+
+
+def conversation_summary(conversation: Conversation) -> dict:
+    visitor = conversation.visitor
+    return {
+        "id": conversation.public_id,
+        "status": conversation.status,
+        "widget_id": conversation.widget.public_id,
+        "visitor": {"id": visitor.public_id, "email": visitor.email, "display_name": visitor.display_name},
+        "created_at": isoformat_utc(conversation.created_at),
+        "updated_at": isoformat_utc(conversation.updated_at),
+    }
+
+
+def human_reply(conversation: Conversation, content: Any, admin: Admin | None = None) -> Message:
+    """A person's reply: delivered live as `sender: "human"`; the person now owns the conversation."""
+    if not isinstance(content, str) or not content.strip():
+        raise ValidationProblem("content", "content must be a non-empty string.")
+    if len(content) > CONTENT_MAX_LENGTH:
+        raise ValidationProblem("content", f"content must be at most {CONTENT_MAX_LENGTH} characters.")
+    if conversation.status == "closed":
+        raise Problem(409, "conversation_closed", "This conversation was closed.")
+    if conversation.status != "human":
+        conversation.status = "human"
+        db.session.commit()
+        _publish_status(conversation)
+    return store_message(conversation, "human", content.strip(), admin_id=admin.id if admin else None)
+
+
+def assign(conversation: Conversation, to: Any) -> Conversation:
+    """Give the conversation to a person (`human`) or back to the agent (`agent`)."""
+    if to not in ("human", "agent"):
+        raise ValidationProblem("to", 'to must be "human" or "agent".')
+    if conversation.status == "closed":
+        raise Problem(409, "conversation_closed", "This conversation was closed.")
+    if conversation.status != to:
+        conversation.status = to
+        db.session.commit()
+        _publish_status(conversation)
+        if to == "agent":
+            store_message(conversation, "agent", HANDBACK_NOTICE)
+    return conversation
+
+
+def close(conversation: Conversation) -> Conversation:
+    """Close the conversation; the visitor's next session starts a new one."""
+    if conversation.status != "closed":
+        conversation.status = "closed"
+        db.session.commit()
+        _publish_status(conversation)
+    return conversation

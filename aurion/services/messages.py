@@ -1,0 +1,163 @@
+"""Messages of a conversation: the visitor's, stored with their attachments, and history pages.
+
+`message_to_dict` is the one shape of a message everywhere: the POST response, each
+item of history, and the WebSocket `message` frame.
+
+History is paged by message id cursors, always listed oldest → newest:
+- no cursor: the latest `limit` messages (what a widget shows on opening);
+- `before=<id>`: the `limit` messages just older than that one (scrolling up);
+- `after=<id>`: the `limit` messages just newer than that one (catching up after a
+  reconnect).
+`has_more` says whether more lie further in the same direction, and `next_cursor` is
+the id to pass as the same parameter to fetch them (None when there are no more).
+"""
+
+from sqlalchemy.orm import selectinload
+
+from aurion.extensions import db
+from aurion.models import Attachment, Conversation, Message, WidgetSession
+from aurion.models.conversations import MESSAGE_MODES
+from aurion.problems import Problem, ValidationProblem
+from aurion.services.sessions import new_public_id
+from aurion.services.uploads import attachment_to_dict
+from aurion.timestamps import isoformat_utc, utcnow
+
+CONTENT_MAX_LENGTH = 4000
+MAX_ATTACHMENTS = 10
+HISTORY_DEFAULT_LIMIT = 50
+HISTORY_MAX_LIMIT = 100
+
+
+def _content(content: object, has_attachments: bool) -> str:
+    if not isinstance(content, str):
+        raise ValidationProblem("content", "content must be a string.")
+    content = content.strip()
+    if not content and not has_attachments:
+        raise ValidationProblem("content", "content must not be empty (unless the message carries attachments).")
+    if len(content) > CONTENT_MAX_LENGTH:
+        raise ValidationProblem("content", f"content must be at most {CONTENT_MAX_LENGTH} characters.")
+    return content
+
+
+def _pending_attachments(session: WidgetSession, attachment_ids: object) -> list[Attachment]:
+    """The session's uploads named by `attachment_ids` that no message carries yet."""
+    if not isinstance(attachment_ids, (list, tuple)) or not all(isinstance(item, str) for item in attachment_ids):
+        raise ValidationProblem("attachment_ids", "attachment_ids must be a list of upload ids.")
+    if len(attachment_ids) > MAX_ATTACHMENTS:
+        raise ValidationProblem("attachment_ids", f"A message carries at most {MAX_ATTACHMENTS} attachments.")
+    wanted = list(dict.fromkeys(attachment_ids))
+    if not wanted:
+        return []
+    found = {
+        attachment.public_id: attachment
+        for attachment in db.session.execute(
+            db.select(Attachment).where(
+                Attachment.public_id.in_(wanted), Attachment.session_id == session.id, Attachment.message_id.is_(None)
+            )
+        ).scalars()
+    }
+    missing = [public_id for public_id in wanted if public_id not in found]
+    if missing:
+        raise ValidationProblem(
+            "attachment_ids", f"{missing[0]!r} is not an upload of this session waiting for a message; upload it first."
+        )
+    return [found[public_id] for public_id in wanted]
+
+
+def add_visitor_message(
+    session: WidgetSession, content: object, attachment_ids: list[str] | tuple[str, ...] = (), mode: str = "chat"
+) -> Message:
+    """Store a message from the session's visitor in their conversation and return it.
+
+    422 for empty or overlong content, an unknown mode, or attachments that are not
+    this session's unsent uploads; 409 when the conversation has been closed.
+    """
+    if mode not in MESSAGE_MODES:
+        raise ValidationProblem("mode", f"mode must be one of {', '.join(MESSAGE_MODES)}.")
+    attachments = _pending_attachments(session, attachment_ids)
+    text = _content(content, bool(attachments))
+    conversation = session.conversation
+    if conversation.status == "closed":
+        raise Problem(409, "conversation_closed", "This conversation was closed; create a new session to start another.")
+    message = Message(
+        public_id=new_public_id("msg_"),
+        conversation=conversation,
+        sender="user",
+        mode=mode,
+        content=text,
+        sources=[],
+        attachments=attachments,
+    )
+    db.session.add(message)
+    now = utcnow()
+    conversation.updated_at = now
+    session.visitor.last_seen_at = now
+    db.session.commit()
+    return message
+
+
+def message_to_dict(message: Message) -> dict:
+    """A message as the API and the WebSocket `message` frame show it."""
+    return {
+        "type": "message",
+        "id": message.public_id,
+        "content": message.content,
+        "sender": message.sender,
+        "mode": message.mode,
+        "created_at": isoformat_utc(message.created_at),
+        "sources": message.sources,
+        "attachments": [attachment_to_dict(attachment) for attachment in message.attachments],
+    }
+
+
+def _history_limit(limit: object) -> int:
+    if limit is None:
+        return HISTORY_DEFAULT_LIMIT
+    try:
+        value = int(limit)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= HISTORY_MAX_LIMIT:
+        raise ValidationProblem("limit", f"limit must be a whole number from 1 to {HISTORY_MAX_LIMIT}.")
+    return value
+
+
+def _cursor_id(conversation: Conversation, field: str, public_id: str) -> int:
+    row_id = db.session.execute(
+        db.select(Message.id).filter_by(conversation_id=conversation.id, public_id=public_id)
+    ).scalar_one_or_none()
+    if row_id is None:
+        raise ValidationProblem(field, f"{field} must be the id of a message of this conversation.")
+    return row_id
+
+
+def history_page(conversation: Conversation, after: str | None = None, before: str | None = None, limit: object = None) -> dict:
+    """One page of the conversation, oldest → newest, with the cursor to the next page (see module doc)."""
+    if after is not None and before is not None:
+        raise ValidationProblem("after", "Send either after or before, not both.")
+    size = _history_limit(limit)
+    query = (
+        db.select(Message).filter_by(conversation_id=conversation.id).options(selectinload(Message.attachments))
+    )
+    forward = after is not None
+    if forward:
+        query = query.where(Message.id > _cursor_id(conversation, "after", after)).order_by(Message.id)
+    else:
+        if before is not None:
+            query = query.where(Message.id < _cursor_id(conversation, "before", before))
+        query = query.order_by(Message.id.desc())
+    rows = list(db.session.execute(query.limit(size + 1)).scalars())
+    has_more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+    next_cursor = None
+    if has_more:
+        next_cursor = rows[-1].public_id if forward else rows[0].public_id
+    return {
+        "conversation_id": conversation.public_id,
+        "status": conversation.status,
+        "messages": [message_to_dict(message) for message in rows],
+        "has_more": has_more,
+        "next_cursor": next_cursor,
+    }

@@ -1,0 +1,242 @@
+"""Visitor sessions: who the visitor is, which conversation they get, and bearer checks.
+
+Decisions (also in the README):
+- A visitor identified by an email token is the same visitor on every return (one row
+  per widget and email); they get back their latest conversation unless it was
+  closed, in which case a new one starts.
+- Anonymous visitors (only where the widget allows them) get a `visitor_token` with
+  their session; sending it back with the next session creation resumes them.
+- A bearer token is honoured only while its session row exists, has not expired, and
+  its widget still has the public id the token names: `regenerate-key` ends every
+  session of the widget at once.
+"""
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from aurion.extensions import db
+from aurion.models import Conversation, Visitor, Widget, WidgetSession
+from aurion.problems import NotFoundProblem, Problem, ValidationProblem
+from aurion.services import identity
+from aurion.timestamps import isoformat_utc, utcnow
+
+DISPLAY_NAME_MAX_LENGTH = 120
+SESSION_FIELDS = ("email_token", "display_name", "widget_id", "visitor_token")
+
+
+def new_public_id(prefix: str) -> str:
+    """A random public id such as `ws_...`; ids never reveal row numbers or counts."""
+    return prefix + secrets.token_urlsafe(12)
+
+
+@dataclass(frozen=True)
+class SessionRequest:
+    """A validated body of `POST /widget/session`."""
+
+    email_token: str | None
+    display_name: str | None
+    widget_id: str | None
+    visitor_token: str | None
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A created session with its bearer token (and, for anonymous visitors, their visitor token)."""
+
+    session: WidgetSession
+    token: str
+    visitor_token: str | None
+
+
+def _optional_string(payload: dict, field: str, max_length: int = identity.EMAIL_TOKEN_MAX_LENGTH) -> str | None:
+    value = payload.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationProblem(field, f"{field} must be a string.")
+    value = value.strip()
+    if len(value) > max_length:
+        raise ValidationProblem(field, f"{field} must be at most {max_length} characters.")
+    return value or None
+
+
+def parse_session_request(payload: dict) -> SessionRequest:
+    """The session request in `payload` (whose keys are among SESSION_FIELDS), or a 422 naming the field."""
+    request = SessionRequest(
+        email_token=_optional_string(payload, "email_token"),
+        display_name=_optional_string(payload, "display_name", DISPLAY_NAME_MAX_LENGTH),
+        widget_id=_optional_string(payload, "widget_id", 40),
+        visitor_token=_optional_string(payload, "visitor_token"),
+    )
+    if request.email_token is None and request.widget_id is None:
+        raise Problem(
+            401,
+            "email_token_required",
+            "Send email_token (minted by your backend), or widget_id for an anonymous visitor where the widget allows it.",
+        )
+    return request
+
+
+def claimed_widget_id(payload: Any) -> str:
+    """The widget a session request names, UNVERIFIED: for rate-limit keys and CORS only."""
+    if not isinstance(payload, dict):
+        return ""
+    if isinstance(payload.get("widget_id"), str):
+        return payload["widget_id"][:40]
+    try:
+        return identity.read_email_token(payload.get("email_token")).widget_id[:40]
+    except Problem:
+        return ""
+
+
+def session_widget(request: SessionRequest) -> Widget:
+    """The widget the request is for: named by the email token, or by `widget_id` when anonymous.
+
+    When both are given they must agree. Nothing is verified yet: the caller checks the
+    Origin against this widget first (so a browser can read the 401 that may follow),
+    then `create_session` verifies the credentials.
+    """
+    if request.email_token is None:
+        missing = NotFoundProblem(f"No widget {request.widget_id!r}; check the embed snippet.", "widget_not_found")
+        return _find_widget(request.widget_id, missing)
+    claims = identity.read_email_token(request.email_token)
+    unknown = Problem(
+        401,
+        "email_token_unknown_widget",
+        f"The email token names widget {claims.widget_id!r}, which does not exist (was its key regenerated?).",
+    )
+    if request.widget_id is not None and request.widget_id != claims.widget_id:
+        raise Problem(401, "email_token_wrong_widget", "The email token was minted for another widget.")
+    return _find_widget(claims.widget_id, unknown)
+
+
+def _find_widget(public_id: str, missing: Problem) -> Widget:
+    widget = db.session.execute(db.select(Widget).filter_by(public_id=public_id)).scalar_one_or_none()
+    if widget is None:
+        raise missing
+    return widget
+
+
+def _identified_visitor(widget: Widget, email: str) -> Visitor:
+    query = db.select(Visitor).filter_by(widget_id=widget.id, email=email)
+    visitor = db.session.execute(query).scalar_one_or_none()
+    if visitor is not None:
+        return visitor
+    visitor = Visitor(widget_id=widget.id, public_id=new_public_id("vis_"), email=email)
+    db.session.add(visitor)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Two first sessions of one visitor at once: the other request created the row.
+        db.session.rollback()
+        visitor = db.session.execute(query).scalar_one()
+    return visitor
+
+
+def _anonymous_visitor(widget: Widget, visitor_token: str | None) -> Visitor:
+    if visitor_token is not None:
+        public_id = identity.read_visitor_token(current_app.config["SECRET_KEY"], visitor_token, widget.public_id)
+        visitor = db.session.execute(
+            db.select(Visitor).filter_by(widget_id=widget.id, public_id=public_id, email=None)
+        ).scalar_one_or_none()
+        if visitor is None:
+            raise Problem(401, "visitor_token_invalid", "The visitor token names no visitor of this widget; start without it.")
+        return visitor
+    visitor = Visitor(widget_id=widget.id, public_id=new_public_id("vis_"), email=None)
+    db.session.add(visitor)
+    return visitor
+
+
+def _visitor(widget: Widget, request: SessionRequest) -> Visitor:
+    if request.email_token is not None:
+        claims = identity.verify_email_token(request.email_token, widget.public_id, widget.identity_secret)
+        return _identified_visitor(widget, claims.email)
+    if not widget.allow_anonymous:
+        raise Problem(
+            401,
+            "email_token_required",
+            "This widget does not allow anonymous visitors: send an email_token minted by your backend.",
+        )
+    return _anonymous_visitor(widget, request.visitor_token)
+
+
+def open_conversation(widget: Widget, visitor: Visitor) -> Conversation:
+    """The visitor's latest conversation unless it is closed; otherwise a new one."""
+    conversation = None
+    if visitor.id is not None:
+        conversation = db.session.execute(
+            db.select(Conversation).filter_by(widget_id=widget.id, visitor_id=visitor.id).order_by(Conversation.id.desc()).limit(1)
+        ).scalar_one_or_none()
+    if conversation is None or conversation.status == "closed":
+        conversation = Conversation(
+            public_id=new_public_id("conv_"), tenant_id=widget.tenant_id, widget_id=widget.id, visitor=visitor
+        )
+        db.session.add(conversation)
+    return conversation
+
+
+def create_session(widget: Widget, request: SessionRequest) -> NewSession:
+    """A new session for the visitor the request proves, with their open conversation.
+
+    401 for a bad, expired or foreign email token, a bad visitor token, or an anonymous
+    request to a widget that does not allow anonymous visitors.
+    """
+    visitor = _visitor(widget, request)
+    if request.display_name is not None:
+        visitor.display_name = request.display_name
+    visitor.last_seen_at = utcnow()
+    conversation = open_conversation(widget, visitor)
+    session = WidgetSession(
+        public_id=new_public_id("ws_"),
+        widget_id=widget.id,
+        visitor=visitor,
+        conversation=conversation,
+        expires_at=utcnow() + identity.SESSION_LIFETIME,
+    )
+    db.session.add(session)
+    db.session.commit()
+    secret_key = current_app.config["SECRET_KEY"]
+    token = identity.issue_session_token(secret_key, session.public_id, widget.public_id, visitor.public_id, session.expires_at)
+    visitor_token = None if visitor.email else identity.issue_visitor_token(secret_key, widget.public_id, visitor.public_id)
+    return NewSession(session, token, visitor_token)
+
+
+def session_from_bearer(token: str | None) -> WidgetSession:
+    """The live session a bearer token names, or a 401 problem saying why not.
+
+    The JWT must verify and be unexpired, and the database must agree: the session
+    exists and has not expired, its widget still has the public id the token names
+    (regenerate-key ends sessions at once), and the visitor is the token's.
+    """
+    claims = identity.read_session_token(current_app.config["SECRET_KEY"], token)
+    session = db.session.execute(db.select(WidgetSession).filter_by(public_id=claims.session_id)).scalar_one_or_none()
+    if session is None:
+        raise Problem(401, "session_unknown", "The session no longer exists; create a new one.")
+    if session.expires_at <= utcnow():
+        raise Problem(401, "session_expired", "The session has expired; create a new one.")
+    if session.widget.public_id != claims.widget_id:
+        raise Problem(401, "session_revoked", "The widget's key was regenerated, which ended this session; create a new one.")
+    if session.visitor.public_id != claims.visitor_id:
+        raise Problem(401, "session_token_invalid", "The session token is not valid.")
+    return session
+
+
+def session_to_dict(new: NewSession) -> dict:
+    """The body of `POST /widget/session`."""
+    session = new.session
+    body = {
+        "session_id": session.public_id,
+        "token": new.token,
+        "expires_at": isoformat_utc(session.expires_at),
+        "conversation_id": session.conversation.public_id,
+        "conversation_status": session.conversation.status,
+        "visitor_id": session.visitor.public_id,
+        "widget_id": session.widget.public_id,
+    }
+    if new.visitor_token is not None:
+        body["visitor_token"] = new.visitor_token
+    return body

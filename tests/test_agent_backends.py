@@ -1,0 +1,72 @@
+"""The agent's backends: the built-in knowledge-base agent and an OpenAI-compatible model."""
+
+from aurion.agent.backends import AgentContext, Reply, Turn
+from aurion.agent.handoff import asks_for_person
+from aurion.agent.knowledge_agent import NOT_FOUND, KnowledgeBaseAgent
+from aurion.agent.llm import FALLBACK_PREFIX, ChatCompletionsAgent
+from aurion.agent.retrieval import Hit
+from tests.support.openai_server import OpenAICompatibleServer
+
+REFUND_HIT = Hit(7, "Refund policy", 0.61, "Refunds take 5 to 10 business days to arrive.")
+
+
+def context(hits, question="How long do refunds take?"):
+    turns = [Turn("user", "Hi, I want a refund"), Turn("agent", "Sure."), Turn("human", "I'm Sam."), Turn("user", question)]
+    return AgentContext(product_name="Acme", turns=turns, question=question, hits=hits)
+
+
+def run(backend, ctx):
+    reply = Reply()
+    text = "".join(backend.stream(ctx, reply))
+    return text, reply
+
+
+def test_knowledge_agent_quotes_and_names_its_source():
+    text, reply = run(KnowledgeBaseAgent(), context([REFUND_HIT]))
+    assert "5 to 10 business days" in text and "Refund policy" in text
+    assert reply.source_ids == [7] and reply.answered
+
+
+def test_knowledge_agent_admits_what_it_does_not_know():
+    text, reply = run(KnowledgeBaseAgent(), context([]))
+    assert text == NOT_FOUND
+    assert "person" in text
+    assert not reply.answered and reply.source_ids == []
+
+
+def test_model_backend_streams_grounded_answer():
+    with OpenAICompatibleServer("Refunds arrive in 5 to 10 business days.") as model:
+        backend = ChatCompletionsAgent(model.base_url, "sk-test", "gpt-test", timeout=5)
+        reply = Reply()
+        pieces = list(backend.stream(context([REFUND_HIT]), reply))
+    assert len(pieces) > 3
+    assert "".join(pieces) == "Refunds arrive in 5 to 10 business days."
+    assert reply.source_ids == [7]
+    request = model.requests[0]
+    assert request["path"] == "/v1/chat/completions"
+    assert request["headers"]["Authorization"] == "Bearer sk-test"
+    body = request["body"]
+    assert body["stream"] is True and body["model"] == "gpt-test"
+    assert "Refunds take 5 to 10 business days" in body["messages"][0]["content"]
+    assert [m["role"] for m in body["messages"][1:]] == ["user", "assistant", "assistant", "user"]
+    assert body["messages"][-1]["content"] == "How long do refunds take?"
+
+
+def test_model_backend_falls_back_when_the_endpoint_fails():
+    with OpenAICompatibleServer(fail_with=503) as model:
+        text, reply = run(ChatCompletionsAgent(model.base_url, "sk", "m", timeout=5), context([REFUND_HIT]))
+    assert text.startswith(FALLBACK_PREFIX)
+    assert "5 to 10 business days" in text
+
+
+def test_model_backend_falls_back_when_nothing_listens():
+    text, _ = run(ChatCompletionsAgent("http://127.0.0.1:9/v1", "sk", "m", timeout=2), context([]))
+    assert text.startswith(FALLBACK_PREFIX) and NOT_FOUND in text
+
+
+def test_asking_for_a_person():
+    assert asks_for_person("Can I talk to a human please?")
+    assert asks_for_person("I want to speak with someone")
+    assert asks_for_person("yes please", agent_offered_person=True)
+    assert not asks_for_person("yes please")
+    assert not asks_for_person("How do I reset my password?")
