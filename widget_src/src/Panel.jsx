@@ -11,6 +11,7 @@ const STATUS = {
 const HANDOFF = {
   waiting: "Waiting for a person from the team to join…",
   human: "You are chatting with a person from the team.",
+  closed: "This conversation has ended. Write again to start a new one.",
 };
 const TYPING = { agent: "The assistant is typing", human: "A person from the team is typing" };
 

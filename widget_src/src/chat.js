@@ -122,9 +122,14 @@ export class Chat {
     this.set({ sending: true });
     try {
       const ids = pending.map((item) => item.record.id);
-      const message = await this.authed((token) => this.client.send(token, content, ids));
+      const post = (token) => this.client.send(token, content, ids);
+      const message = await this.authed(post).catch(async (error) => {
+        if (error.code !== "conversation_closed") throw error;
+        await this.reopen();
+        return this.authed(post);
+      });
       pending.forEach((item) => revoke(item.preview));
-      this.set({ pending: [] });
+      this.set({ pending: [], notice: "" });
       this.upsert(message, true);
       return true;
     } catch (error) {
@@ -133,6 +138,14 @@ export class Chat {
     } finally {
       this.set({ sending: false });
     }
+  }
+
+  /** The team closed the conversation: a new session starts a new one. */
+  async reopen() {
+    this.stop();
+    this.store({ token: null });
+    this.set({ messages: [], handoff: "agent" });
+    await this.start();
   }
 
   /** Upload files for the next message; each shows at once, images with a local preview. */
@@ -267,8 +280,11 @@ export class Chat {
       },
       frame: (frame) => this.frame(frame),
       down: (code) => {
-        if (code === BAD_TOKEN) this.store({ token: null });
         this.set({ status: navigator.onLine === false ? "offline" : "reconnecting" });
+        // A refused token closes with 4401, or fails the handshake (seen as 1006): a
+        // history call tells which, and renews the session if it was the token.
+        if (code === BAD_TOKEN) this.store({ token: null });
+        else this.catchUp().catch((error) => this.fail(error));
       },
     });
   }
@@ -317,7 +333,7 @@ export class Chat {
 
   /** The next chunk of an agent answer being generated. */
   delta(frame) {
-    const id = String(frame.message_id ?? frame.stream_id);
+    const id = String(frame.id ?? frame.message_id ?? frame.stream_id);
     const list = this.state.messages.slice();
     const at = list.findIndex((m) => m.id === id);
     if (at < 0) list.push({ id, sender: "agent", content: frame.content, streaming: true });
