@@ -52,6 +52,7 @@ export class Chat {
     this.listeners = new Set();
     this.handlers = {};
     this.previews = {}; // attachment url → object URL of its image
+    this.epoch = 0; // bumped by stop(): answers to requests made before are dropped
   }
 
   // --- state and events -------------------------------------------------------------
@@ -118,9 +119,12 @@ export class Chat {
   async send(content) {
     const { pending, sending } = this.state;
     if (sending || pending.some((item) => !item.record) || (!content && !pending.length)) return false;
-    if (!this.starting) this.start();
-    this.set({ sending: true });
+    // Shown at once, so that it stays above the answer however fast that comes.
+    const echo = { id: "sending:" + ++uploads, sender: "user", content, streaming: true };
+    this.set({ sending: true, messages: [...this.state.messages, echo] });
     try {
+      // The conversation so far loads first: whatever follows the message is then new.
+      await this.start();
       const ids = pending.map((item) => item.record.id);
       const post = (token) => this.client.send(token, content, ids);
       const message = await this.authed(post).catch(async (error) => {
@@ -130,9 +134,10 @@ export class Chat {
       });
       pending.forEach((item) => revoke(item.preview));
       this.set({ pending: [], notice: "" });
-      this.upsert(message, true);
+      this.upsert(message, true, echo.id);
       return true;
     } catch (error) {
+      this.set({ messages: this.state.messages.filter((m) => m !== echo) });
       this.fail(error);
       return false;
     } finally {
@@ -210,6 +215,7 @@ export class Chat {
   }
 
   stop() {
+    this.epoch++;
     this.socket?.close();
     this.socket = this.starting = null;
     removeEventListener("online", this.online);
@@ -228,6 +234,7 @@ export class Chat {
   async createSession() {
     const { email_token, display_name } = this.identity;
     const who = this.who();
+    const epoch = this.epoch;
     if (!email_token && !this.config.allow_anonymous) {
       throw new ApiError(401, "sign_in", "Please sign in on this site to chat with us.");
     }
@@ -235,6 +242,7 @@ export class Chat {
       ? { email_token, display_name }
       : { widget_id: this.widgetId, display_name, visitor_token: this.saved.visitor_token };
     const session = await this.client.session(body);
+    if (epoch !== this.epoch) return session.token; // the visitor was forgotten meanwhile
     this.store({
       token: session.token,
       expires_at: session.expires_at,
@@ -265,7 +273,7 @@ export class Chat {
   async boot() {
     this.set({ status: "connecting", notice: "" });
     try {
-      await this.catchUp();
+      await this.catchUp(false);
     } catch (error) {
       this.starting = null;
       this.set({ status: "idle" });
@@ -276,7 +284,7 @@ export class Chat {
     this.socket = keepSocket(() => this.token().then(this.client.socketUrl), {
       open: () => {
         this.set({ status: "online", notice: "" });
-        this.catchUp().catch((error) => this.fail(error));
+        this.catchUp(true).catch((error) => this.fail(error));
       },
       frame: (frame) => this.frame(frame),
       down: (code) => {
@@ -284,7 +292,7 @@ export class Chat {
         // A refused token closes with 4401, or fails the handshake (seen as 1006): a
         // history call tells which, and renews the session if it was the token.
         if (code === BAD_TOKEN) this.store({ token: null });
-        else this.catchUp().catch((error) => this.fail(error));
+        else this.catchUp(true).catch((error) => this.fail(error));
       },
     });
   }
@@ -292,12 +300,17 @@ export class Chat {
   online = () => this.socket?.reconnect();
   offline = () => this.set({ status: "offline" });
 
-  /** Fetch every message after the last one we have. */
-  async catchUp() {
+  /**
+   * Fetch every message after the last one we have. Once the conversation is loaded
+   * (`live`), what arrives this way is new to the visitor: announced, counted, emitted.
+   */
+  async catchUp(live) {
+    const epoch = this.epoch;
     for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
       const after = this.state.messages.filter((m) => !m.streaming).pop()?.id;
       const { messages } = await this.authed((token) => this.client.history(token, after));
-      messages.forEach((message) => this.upsert(message, false));
+      if (epoch !== this.epoch) return;
+      messages.forEach((message) => this.upsert(message, live));
       if (messages.length < HISTORY_PAGE) return;
     }
   }
@@ -310,11 +323,15 @@ export class Chat {
     else if (frame.type === "error") this.set({ notice: frame.detail || "Something went wrong." });
   }
 
-  /** Add or replace a message (a final message replaces the text streamed under its id). */
-  upsert(message, live) {
+  /** Add or replace a message; it replaces the text streamed under its id, or the `echo` of a send. */
+  upsert(message, live, echo) {
     const id = String(message.id);
-    const list = this.state.messages.slice();
-    const at = list.findIndex((m) => m.id === id || (message.stream_id != null && m.id === String(message.stream_id)));
+    let list = this.state.messages;
+    if (echo && list.some((m) => m.id === id)) list = list.filter((m) => m.id !== echo); // already delivered
+    list = list.slice();
+    const isEcho = (m) => m.id === echo || (m.streaming && m.sender === "user" && m.content === message.content);
+    let at = list.findIndex((m) => m.id === id);
+    if (at < 0 && message.sender === "user") at = list.findIndex(isEcho);
     const isNew = at < 0 || list[at].streaming;
     const stored = { ...message, id, streaming: false };
     if (at < 0) list.push(stored);
@@ -333,7 +350,7 @@ export class Chat {
 
   /** The next chunk of an agent answer being generated. */
   delta(frame) {
-    const id = String(frame.id ?? frame.message_id ?? frame.stream_id);
+    const id = String(frame.id);
     const list = this.state.messages.slice();
     const at = list.findIndex((m) => m.id === id);
     if (at < 0) list.push({ id, sender: "agent", content: frame.content, streaming: true });
