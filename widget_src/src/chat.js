@@ -29,7 +29,8 @@ const INITIAL = {
   dragging: false, // files are being dragged over the panel
 };
 
-let uploads = 0;
+// Keys for what is shown before the server has it (uploads, messages being sent).
+let localKeys = 0;
 const revoke = (url) => url && URL.revokeObjectURL(url);
 
 /** The email an email token speaks for: a fresh token for the same person keeps the session. */
@@ -120,7 +121,7 @@ export class Chat {
     const { pending, sending } = this.state;
     if (sending || pending.some((item) => !item.record) || (!content && !pending.length)) return false;
     // Shown at once, so that it stays above the answer however fast that comes.
-    const echo = { id: "sending:" + ++uploads, sender: "user", content, streaming: true };
+    const echo = { id: "sending:" + ++localKeys, sender: "user", content, streaming: true };
     this.set({ sending: true, messages: [...this.state.messages, echo] });
     try {
       // The conversation so far loads first: whatever follows the message is then new.
@@ -156,7 +157,7 @@ export class Chat {
   /** Upload files for the next message; each shows at once, images with a local preview. */
   attach(files) {
     Array.from(files).forEach(async (file) => {
-      const item = { key: ++uploads, name: file.name, preview: /^image\//.test(file.type) && URL.createObjectURL(file) };
+      const item = { key: ++localKeys, name: file.name, preview: /^image\//.test(file.type) && URL.createObjectURL(file) };
       this.set({ pending: [...this.state.pending, item] });
       try {
         const record = await this.authed((token) => this.client.upload(token, file));
