@@ -10,7 +10,9 @@ from aurion.problems import ValidationProblem
 from aurion.services.knowledge import ARTICLE_FIELDS, clean_article
 from aurion.services.widgets import clean_config_changes
 
-_LIST_SEPARATOR = re.compile(r"[\s,]+")
+# Domains are typed one per line or comma-separated; a space inside an entry is the
+# admin's typo, which validation should name rather than split into two entries.
+_DOMAIN_SEPARATOR = re.compile(r"[\r\n,]+")
 # What the builder edits; the preview shows the ones a visitor sees.
 BUILDER_FIELDS = ("name", "greeting", "primary_color", "position", "modes", "allowed_domains", "allow_anonymous")
 PREVIEW_FIELDS = ("name", "greeting", "primary_color", "position", "modes")
@@ -25,7 +27,7 @@ def builder_payload(form: MultiDict) -> dict[str, Any]:
         "primary_color": form.get("primary_color", "").strip(),
         "position": form.get("position", ""),
         "modes": form.getlist("modes"),
-        "allowed_domains": [entry for entry in _LIST_SEPARATOR.split(form.get("allowed_domains", "")) if entry],
+        "allowed_domains": [entry.strip() for entry in _DOMAIN_SEPARATOR.split(form.get("allowed_domains", "")) if entry.strip()],
         "allow_anonymous": form.get("allow_anonymous") == "on",
     }
 
@@ -59,7 +61,7 @@ def preview_settings(stored: dict[str, Any], query: MultiDict) -> dict[str, Any]
     settings = {field: stored[field] for field in PREVIEW_FIELDS}
     unsaved = {field: query.get(field) for field in PREVIEW_FIELDS if field != "modes" and field in query}
     if "modes" in query:
-        unsaved["modes"] = _LIST_SEPARATOR.split(query["modes"].strip())
+        unsaved["modes"] = query["modes"].split()
     for field, value in unsaved.items():
         try:
             settings.update(clean_config_changes({field: value}))
