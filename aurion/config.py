@@ -84,6 +84,7 @@ class Config:
     AURION_LLM_BASE_URL = os.environ.get("AURION_LLM_BASE_URL", "")
     AURION_LLM_API_KEY = os.environ.get("AURION_LLM_API_KEY", "")
     AURION_LLM_MODEL = os.environ.get("AURION_LLM_MODEL", "")
+    AURION_LLM_TIMEOUT = _env_int("AURION_LLM_TIMEOUT", 20)
 
     AURION_UPLOAD_DIR = os.environ.get("AURION_UPLOAD_DIR", "")
     AURION_UPLOAD_MAX_BYTES = _env_int("AURION_UPLOAD_MAX_BYTES", 10 * MEGABYTE)

@@ -192,3 +192,21 @@ def test_redis_fans_out_across_processes(app, shop, database_url, instance_path,
                 frames = frames_until(ws, is_agent_message)
                 assert frames[0]["content"] == "How do refunds work?"
                 assert "5 to 10 business days" in frames[-1]["content"]
+
+
+def test_regenerating_the_key_ends_open_sockets(live_server, shop, app):
+    from simple_websocket import ConnectionClosed
+
+    from aurion.services.widgets import regenerate_widget_key
+
+    widget, _ = shop
+    session = start_session_over_http(live_server, widget)
+    with widget_socket(live_server, session["token"]) as ws:
+        send(ws, {"type": "ping"})
+        frames_until(ws, lambda f: f["type"] == "pong")
+        regenerate_widget_key(widget)
+        send(ws, {"type": "message", "content": "still there?"})
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                ws.receive(timeout=10)
+    assert closed.value.reason == 4401

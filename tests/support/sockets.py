@@ -23,7 +23,8 @@ def widget_socket(base_url: str, token: str, origin: str | None = None, **params
     try:
         yield client
     finally:
-        client.close()
+        if client.connected:
+            client.close()
 
 
 def frames_until(client, predicate, timeout: float = 15.0) -> list[dict]:
