@@ -175,10 +175,12 @@ def test_readiness_page_lists_each_check_with_what_to_do(dashboard, acme, domain
     assert "Voice backend" in page and "set LIVEKIT_URL" in page
     if not domains:
         assert "Add your site&#39;s domain" in page and "#allowed_domains" in page
+    assert "Agent" in page and f"/dashboard/widgets/{widget.public_id}/articles" in page
 
 
-def test_readiness_is_ready_with_domains_and_chat_only(dashboard, acme):
+def test_readiness_is_ready_with_domains_articles_and_chat_only(dashboard, acme):
     widget = acme[1]
     widget.modes = ["chat"]
     db.session.commit()
+    create_article(widget, {"title": "Refunds", "body": "Refunds take 5 days."})
     assert "Ready to go live." in dashboard.get(f"/dashboard/widgets/{widget.public_id}/readiness").text
