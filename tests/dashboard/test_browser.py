@@ -3,7 +3,6 @@
 import re
 
 import pytest
-expect = pytest.importorskip("playwright.sync_api").expect
 
 from aurion.extensions import db
 from aurion.models import Widget
@@ -12,6 +11,7 @@ from tests.support.sockets import frames_until, send, widget_socket
 from tests.support.visitors import start_session_over_http
 
 pytestmark = pytest.mark.browser
+expect = pytest.importorskip("playwright.sync_api").expect
 
 
 def test_admin_creates_configures_saves_and_copies_a_widget(admin_page, acme, live_server):
