@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from aurion import api, cli, demo
+from aurion import api, cli, dashboard, demo
 from aurion.agent import dispatch
 from aurion.config import Config, instance_secret_key
 from aurion.extensions import db, limiter, migrate, sock
@@ -47,6 +47,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     broker.init_app(app)
     dispatch.init_app(app)
     app.register_blueprint(socket.bp)
+    dashboard.init_app(app)
     app.register_blueprint(demo.bp)
     cli.init_app(app)
     return app
