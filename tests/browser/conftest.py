@@ -6,32 +6,12 @@ site. Never `playwright install`: the tests use /usr/bin/chromium.
 """
 
 import json
-import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from tests.widget import built_bundle
-
-CHROMIUM = os.environ.get("AURION_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium (or set AURION_CHROMIUM)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright package is not installed: make install-test")
-    built_bundle()
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-    yield chromium
-    chromium.close()
-    playwright.stop()
 
 
 class BrowserPage:
@@ -80,7 +60,7 @@ class BrowserPage:
 
 
 @pytest.fixture
-def open_page(browser, live_server):
+def open_page(chromium, live_server):
     """`open_page(**context_options)` → a fresh BrowserPage (own storage) per call.
 
     Pages close before the server stops, so it need not wait for their sockets.
@@ -88,7 +68,8 @@ def open_page(browser, live_server):
     contexts = []
 
     def open_(**options):
-        context = browser.new_context(**options)
+        built_bundle()
+        context = chromium.new_context(**options)
         contexts.append(context)
         return BrowserPage(context.new_page())
 

@@ -134,3 +134,28 @@ def test_the_js_api_queue_and_commands(page, host_site, live_server, widget):
     assert page.evaluate("events").pop() == "late ready"
     with page.expect_console_message(lambda message: 'unknown command "boot"' in message.text):
         page.evaluate("Aurion('boot')")
+
+
+def test_preview_mode_renders_the_given_settings_and_sends_nothing(page, host_site, live_server, widget):
+    # The dashboard's builder previews unsaved settings with data-preview (templates/dashboard/preview.html).
+    statuses = page.watch_api()
+    tag = snippet(
+        live_server,
+        widget.public_id,
+        data_preview="true",
+        data_open="true",
+        data_name="Unsaved name",
+        data_greeting="Unsaved greeting",
+        data_primary_color="#0EA5E9",
+        data_position="bottom-left",
+        data_modes="chat",
+    )
+    page.goto(host_site.add("/", host_page(tag)))
+    panel = widget_part(page, "[role=dialog]")
+    expect(panel).to_have_accessible_name("Chat with Unsaved name")
+    expect(panel.locator(".msg.agent")).to_contain_text("Unsaved greeting")
+    assert widget_part(page, ".launcher").evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(14, 165, 233)"
+    panel.locator("textarea").fill("Hello?")
+    panel.locator("textarea").press("Enter")
+    expect(panel.locator(".status")).to_have_text("This is a preview: messages are not sent.")
+    assert list(statuses) == ["/voice-widget/embed/aurion.js"]

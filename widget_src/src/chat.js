@@ -225,6 +225,7 @@ export class Chat {
 
   /** A valid session token: the stored one, or a new session. */
   token() {
+    if (this.isPreview) return Promise.reject(new ApiError(0, "preview", "This is a preview: messages are not sent."));
     const saved = this.saved;
     if (saved.token && saved.who === this.who() && Date.parse(saved.expires_at) - RENEW_MARGIN > Date.now()) {
       return Promise.resolve(saved.token);

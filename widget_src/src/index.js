@@ -24,12 +24,19 @@ function refusal(error, widgetId) {
 /** The widget as a custom element, configured by its data-* attributes. */
 class AurionWidget extends HTMLElement {
   connectedCallback() {
-    const { widgetId, emailToken, displayName, server } = this.dataset;
+    const data = this.dataset;
+    const { widgetId, server } = data;
     const client = createClient(server, widgetId);
-    const chat = (this.chat = new Chat(client, widgetId, { email_token: emailToken, display_name: displayName }));
+    const chat = (this.chat = new Chat(client, widgetId, { email_token: data.emailToken, display_name: data.displayName }));
+    // The dashboard's live preview: the settings come from data-*, and nothing is sent.
+    chat.isPreview = data.preview === "true";
     installCommands(chat);
+    if (data.open === "true") chat.setOpen(true);
     const root = this.shadowRoot || this.attachShadow({ mode: "open" });
-    client.config().then(
+    const settings = chat.isPreview
+      ? Promise.resolve({ ...data, primary_color: data.primaryColor, modes: data.modes?.split(" ") })
+      : client.config();
+    settings.then(
       (config) => {
         if (this.chat !== chat) return; // removed from the page meanwhile
         root.adoptedStyleSheets = styleSheets(config);
