@@ -7,6 +7,9 @@ import pytest
 from aurion.extensions import db
 from aurion.models import Admin, ApiKey
 from aurion.services.api_keys import authenticate_api_key
+from aurion.services.demo import DEMO_ARTICLES
+from aurion.services.knowledge import list_articles, search_knowledge
+from aurion.services.tenants import find_tenant_by_name
 
 
 def last_line(result) -> str:
@@ -84,6 +87,9 @@ def test_setup_demo_is_repeatable(runner):
     assert first.exit_code == second.exit_code == 0
     info = json.loads(last_line(runner.invoke(args=["aurion", "widget-info", "--tenant", "demo"])))
     assert {"127.0.0.1", "localhost"} <= set(info["allowed_domains"])
+    widget = find_tenant_by_name("demo").widgets[0]
+    assert len(list_articles(widget)) == len(DEMO_ARTICLES)
+    assert search_knowledge(widget, "how do I put the chat on my site?")[0].title == "Adding the widget to your website"
 
 
 def test_setup_demo_prints_where_to_sign_in_to_the_dashboard(app, runner):
