@@ -1,0 +1,164 @@
+"""The voice pipeline on audio frames: spoken questions answered aloud from the knowledge base, barge-in."""
+
+import threading
+import time
+
+import pytest
+
+from aurion.extensions import db
+from aurion.models import Message, WidgetSession
+from aurion.services.knowledge import create_article
+from aurion.voice.audio import BYTES_PER_SECOND, OUTPUT_CHUNK_BYTES, duration
+from aurion.voice.engines import open_recognizer, open_synthesizer
+from aurion.voice.pipeline import VoiceCall
+from tests.support.speech import microphone_frames, spoken
+from tests.widgets import start_session
+
+ARTICLES = [
+    {
+        "title": "Resetting your password",
+        "body": "Click forgot password on the sign in page and we email you a reset link. The link expires after one hour.",
+    },
+    {
+        "title": "Refund policy",
+        "body": "You can ask for a refund within thirty days of purchase. Refunds take five to ten business days to arrive.",
+    },
+    {
+        "title": "Shipping times",
+        "body": "Orders ship within two business days. Express delivery arrives the next day.",
+    },
+]
+
+
+class Recorder:
+    """What a call sends back: audio chunks and events, in order, waitable."""
+
+    def __init__(self):
+        self.audio: list[bytes] = []
+        self.events: list[dict] = []
+        self.log: list[tuple[str, object]] = []
+        self._changed = threading.Condition()
+
+    def send_audio(self, chunk: bytes) -> None:
+        with self._changed:
+            self.audio.append(chunk)
+            self.log.append(("audio", len(chunk)))
+            self._changed.notify_all()
+
+    def send_event(self, event: dict) -> None:
+        with self._changed:
+            self.events.append(event)
+            self.log.append(("event", event))
+            self._changed.notify_all()
+
+    def wait_for(self, predicate, timeout: float = 20.0) -> dict:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for event in self.events:
+                    if predicate(event):
+                        return event
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"no matching event in {timeout} s; got {self.events}")
+                self._changed.wait(remaining)
+
+
+def agent_transcript(event):
+    return event.get("event") == "transcript" and event["sender"] == "agent"
+
+
+@pytest.fixture
+def help_desk(app, client, make_tenant):
+    widget = make_tenant("acme")[1]
+    for article in ARTICLES:
+        create_article(widget, article)
+    session = start_session(client, widget)
+    return widget, db.session.execute(db.select(WidgetSession).filter_by(public_id=session["session_id"])).scalar_one()
+
+
+@pytest.fixture
+def start_call(app, help_desk):
+    """`start_call(playback_lead=...)` → (call, recorder); every call is hung up after the test."""
+    widget, session = help_desk
+    calls = []
+
+    def start(playback_lead: float = 60.0):
+        recorder = Recorder()
+        call = VoiceCall(
+            app,
+            session.id,
+            open_recognizer(app.config, widget, app.instance_path),
+            open_synthesizer(app.config),
+            recorder.send_audio,
+            recorder.send_event,
+            playback_lead=playback_lead,
+        )
+        calls.append(call)
+        return call, recorder
+
+    yield start
+    for call in calls:
+        call.hang_up()
+
+
+def say(call: VoiceCall, text: str) -> None:
+    for frame in microphone_frames(spoken(text)):
+        call.hear(frame)
+
+
+@pytest.mark.parametrize(
+    "question, article, answer_words",
+    [
+        ("How do I reset my password?", "Resetting your password", "reset link"),
+        ("How long do refunds take?", "Refund policy", "business days"),
+        ("When will my order arrive?", "Shipping times", "ship"),
+    ],
+)
+def test_spoken_question_is_answered_aloud_from_the_knowledge_base(app, start_call, question, article, answer_words):
+    call, recorder = start_call()
+    say(call, question)
+    reply = recorder.wait_for(agent_transcript)
+    heard = next(e for e in recorder.events if e.get("event") == "transcript" and e["sender"] == "user")
+    assert answer_words in reply["text"]
+    # The answer came back as audio too: at least a second of it, in 100 ms chunks.
+    assert sum(duration(chunk) for chunk in recorder.audio) > 1.0
+    assert all(len(chunk) <= OUTPUT_CHUNK_BYTES for chunk in recorder.audio)
+    states = [e["state"] for e in recorder.events if e.get("event") == "state"]
+    assert states[:4] == ["listening", "thinking", "speaking", "listening"][: len(states[:4])]
+    assert "thinking" in states and "speaking" in states
+    stored = list(db.session.execute(db.select(Message).order_by(Message.id)).scalars())
+    assert [(m.sender, m.mode) for m in stored] == [("user", "voice"), ("agent", "voice")]
+    assert stored[0].content == heard["text"]
+    assert [source["title"] for source in stored[1].sources] == [article]
+
+
+def test_visitor_speaking_over_the_agent_stops_its_audio(app, start_call):
+    call, recorder = start_call(playback_lead=0.3)
+    say(call, "How long do refunds take?")
+    recorder.wait_for(lambda e: e.get("state") == "speaking")
+    time.sleep(0.5)
+    say(call, "Thank you.")
+    recorder.wait_for(lambda e: e.get("event") == "barge_in")
+    recorder.wait_for(agent_transcript)
+    thinking = {"type": "voice", "event": "state", "state": "thinking"}
+    barge_in = recorder.log.index(("event", {"type": "voice", "event": "barge_in"}))
+    # The visitor's new turn starts once the interrupted answer has been stored (whole, in text).
+    deadline = time.monotonic() + 20
+    while ("event", thinking) not in recorder.log[barge_in:] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    next_turn = recorder.log.index(("event", thinking), barge_in)
+    # Between the barge-in and the next turn: at most the chunk already in flight.
+    assert sum(kind == "audio" for kind, _ in recorder.log[barge_in:next_turn]) <= 1
+    first_answer = next(e for e in recorder.events if agent_transcript(e))
+    spoken_before = sum(size for kind, size in recorder.log[:barge_in] if kind == "audio") / BYTES_PER_SECOND
+    # Well short of the whole answer (espeak says about 2.5 words a second).
+    assert spoken_before < 0.7 * len(first_answer["text"].split()) / 2.5
+
+
+def test_silence_and_noise_start_no_turn(app, start_call):
+    call, recorder = start_call()
+    for frame in microphone_frames(bytes(32000 * 2)):
+        call.hear(frame)
+    time.sleep(0.3)
+    assert [e.get("event") for e in recorder.events] == ["state"]
