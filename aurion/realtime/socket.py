@@ -44,7 +44,7 @@ def authenticate_handshake():
     g.widget_session = session
 
 
-class _Channel:
+class Channel:
     """One socket: sends are serialised because two greenlets write to it."""
 
     def __init__(self, ws):
@@ -55,11 +55,15 @@ class _Channel:
         with self._lock:
             self.ws.send(json.dumps(frame))
 
+    def send_bytes(self, data: bytes) -> None:
+        with self._lock:
+            self.ws.send(data)
+
     def error(self, code: str, detail: str) -> None:
         self.send({"type": "error", "code": code, "detail": detail})
 
 
-def _forward(subscription, channel: _Channel, stop: threading.Event) -> None:
+def _forward(subscription, channel: Channel, stop: threading.Event) -> None:
     while not stop.is_set():
         frame = subscription.get(timeout=POLL_SECONDS)
         if frame is None:
@@ -84,7 +88,7 @@ def _parse(raw) -> dict:
     return frame
 
 
-def _handle(session: WidgetSession, frame: dict, channel: _Channel) -> None:
+def _handle(session: WidgetSession, frame: dict, channel: Channel) -> None:
     kind = frame["type"]
     if kind == "ping":
         channel.send({"type": "pong"})
@@ -102,7 +106,7 @@ def _handle(session: WidgetSession, frame: dict, channel: _Channel) -> None:
 def widget_socket(ws):
     """The live channel of the session's conversation."""
     session: WidgetSession = g.widget_session
-    channel = _Channel(ws)
+    channel = Channel(ws)
     subscription = broker().subscribe(session.conversation.public_id)
     stop = threading.Event()
     forwarder = threading.Thread(target=_forward, args=(subscription, channel, stop), daemon=True)
