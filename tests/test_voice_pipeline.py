@@ -12,6 +12,7 @@ from aurion.voice.audio import BYTES_PER_SECOND, OUTPUT_CHUNK_BYTES, duration
 from aurion.voice.engines import open_recognizer, open_synthesizer
 from aurion.voice.pipeline import VoiceCall
 from tests.support.speech import microphone_frames, spoken
+from tests.support.speech_server import SpeechServer
 from tests.widgets import start_session
 
 ARTICLES = [
@@ -79,17 +80,18 @@ def help_desk(app, client, make_tenant):
 
 @pytest.fixture
 def start_call(app, help_desk):
-    """`start_call(playback_lead=...)` → (call, recorder); every call is hung up after the test."""
+    """`start_call(playback_lead=..., settings=...)` → (call, recorder); every call is hung up after the test."""
     widget, session = help_desk
     calls = []
 
-    def start(playback_lead: float = 60.0):
+    def start(playback_lead: float = 60.0, settings=None):
+        settings = settings or app.config
         recorder = Recorder()
         call = VoiceCall(
             app,
             session.id,
-            open_recognizer(app.config, widget, app.instance_path),
-            open_synthesizer(app.config),
+            open_recognizer(settings, widget, app.instance_path),
+            open_synthesizer(settings),
             recorder.send_audio,
             recorder.send_event,
             playback_lead=playback_lead,
@@ -162,3 +164,16 @@ def test_silence_and_noise_start_no_turn(app, start_call):
         call.hear(frame)
     time.sleep(0.3)
     assert [e.get("event") for e in recorder.events] == ["state"]
+
+
+def test_hosted_speech_engines_run_the_same_pipeline(app, start_call):
+    with SpeechServer("How long do refunds take?") as server:
+        call, recorder = start_call(settings={"AURION_STT_BASE_URL": server.base_url, "AURION_TTS_BASE_URL": server.base_url})
+        say(call, "How long do refunds take?")
+        reply = recorder.wait_for(agent_transcript)
+        call.hang_up()
+    heard = next(e for e in recorder.events if e.get("event") == "transcript" and e["sender"] == "user")
+    assert heard["text"] == "How long do refunds take?"
+    assert "business days" in reply["text"]
+    assert sum(duration(chunk) for chunk in recorder.audio) > 1.0
+    assert {request["path"] for request in server.requests} == {"/v1/audio/transcriptions", "/v1/audio/speech"}
