@@ -1,81 +1,16 @@
 """The voice pipeline on audio frames: spoken questions answered aloud from the knowledge base, barge-in."""
 
-import threading
 import time
 
 import pytest
 
 from aurion.extensions import db
-from aurion.models import Message, WidgetSession
-from aurion.services.knowledge import create_article
+from aurion.models import Message
 from aurion.voice.audio import BYTES_PER_SECOND, OUTPUT_CHUNK_BYTES, duration
 from aurion.voice.engines import open_recognizer, open_synthesizer
 from aurion.voice.pipeline import VoiceCall
-from tests.support.speech import microphone_frames, spoken
+from tests.support.speech import Recorder, agent_transcript, microphone_frames, say
 from tests.support.speech_server import SpeechServer
-from tests.widgets import start_session
-
-ARTICLES = [
-    {
-        "title": "Resetting your password",
-        "body": "Click forgot password on the sign in page and we email you a reset link. The link expires after one hour.",
-    },
-    {
-        "title": "Refund policy",
-        "body": "You can ask for a refund within thirty days of purchase. Refunds take five to ten business days to arrive.",
-    },
-    {
-        "title": "Shipping times",
-        "body": "Orders ship within two business days. Express delivery arrives the next day.",
-    },
-]
-
-
-class Recorder:
-    """What a call sends back: audio chunks and events, in order, waitable."""
-
-    def __init__(self):
-        self.audio: list[bytes] = []
-        self.events: list[dict] = []
-        self.log: list[tuple[str, object]] = []
-        self._changed = threading.Condition()
-
-    def send_audio(self, chunk: bytes) -> None:
-        with self._changed:
-            self.audio.append(chunk)
-            self.log.append(("audio", len(chunk)))
-            self._changed.notify_all()
-
-    def send_event(self, event: dict) -> None:
-        with self._changed:
-            self.events.append(event)
-            self.log.append(("event", event))
-            self._changed.notify_all()
-
-    def wait_for(self, predicate, timeout: float = 20.0) -> dict:
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                for event in self.events:
-                    if predicate(event):
-                        return event
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(f"no matching event in {timeout} s; got {self.events}")
-                self._changed.wait(remaining)
-
-
-def agent_transcript(event):
-    return event.get("event") == "transcript" and event["sender"] == "agent"
-
-
-@pytest.fixture
-def help_desk(app, client, make_tenant):
-    widget = make_tenant("acme")[1]
-    for article in ARTICLES:
-        create_article(widget, article)
-    session = start_session(client, widget)
-    return widget, db.session.execute(db.select(WidgetSession).filter_by(public_id=session["session_id"])).scalar_one()
 
 
 @pytest.fixture
@@ -102,11 +37,6 @@ def start_call(app, help_desk):
     yield start
     for call in calls:
         call.hang_up()
-
-
-def say(call: VoiceCall, text: str) -> None:
-    for frame in microphone_frames(spoken(text)):
-        call.hear(frame)
 
 
 @pytest.mark.parametrize(

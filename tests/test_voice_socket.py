@@ -10,9 +10,8 @@ from aurion.extensions import db
 from aurion.services.knowledge import create_article
 from aurion.voice.audio import OUTPUT_CHUNK_BYTES
 from tests.support.sockets import VOICE_SOCKET, frames_until, handshake_status, send, widget_socket
-from tests.support.speech import microphone_frames, spoken
+from tests.support.speech import ARTICLES, microphone_frames, spoken
 from tests.support.visitors import start_session_over_http
-from tests.test_voice_pipeline import ARTICLES
 
 ORIGIN = "https://shop.example.com"
 
