@@ -69,6 +69,7 @@ class Config:
     AURION_LLM_BASE_URL = os.environ.get("AURION_LLM_BASE_URL", "")
     AURION_LLM_API_KEY = os.environ.get("AURION_LLM_API_KEY", "")
     AURION_LLM_MODEL = os.environ.get("AURION_LLM_MODEL", "")
+    AURION_LLM_TIMEOUT = _env_int("AURION_LLM_TIMEOUT", 20)
 
     # Voice: OpenAI-compatible speech endpoints; unset, the offline engines (pocketsphinx, espeak-ng) run.
     AURION_STT_BASE_URL = os.environ.get("AURION_STT_BASE_URL", "")

@@ -166,3 +166,16 @@ def test_widget_id_selects_another_widget_of_the_tenant(client, make_tenant):
     assert response.get_json()["name"] == "Docs site"
     assert client.get("/api/v1/voice-widget/config", headers=headers).get_json()["widget_id"] == default.public_id
     assert client.get("/api/v1/voice-widget/config", headers=headers).get_json()["greeting"] != "Docs help"
+
+
+def test_ga_readiness_turns_ready_when_the_admin_acts(client, make_tenant):
+    from aurion.services.knowledge import create_article
+
+    _, widget, key = make_tenant()
+    headers = {"X-API-Key": key}
+    before = {c["name"]: c["ok"] for c in client.get("/api/v1/voice-widget/ga-readiness", headers=headers).get_json()["checks"]}
+    assert before["agent"] is False and before["allowed_domains"] is False
+    client.put("/api/v1/voice-widget/config", json={"allowed_domains": ["example.com"], "modes": ["chat"]}, headers=headers)
+    create_article(widget, {"title": "Opening hours", "body": "We answer every day from 8 am to 8 pm."})
+    after = client.get("/api/v1/voice-widget/ga-readiness", headers=headers).get_json()
+    assert after["ready"] is True, after

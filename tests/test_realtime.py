@@ -192,3 +192,41 @@ def test_redis_fans_out_across_processes(app, shop, database_url, instance_path,
                 frames = frames_until(ws, is_agent_message)
                 assert frames[0]["content"] == "How do refunds work?"
                 assert "5 to 10 business days" in frames[-1]["content"]
+
+
+def test_regenerating_the_key_ends_open_sockets(live_server, shop, app):
+    from simple_websocket import ConnectionClosed
+
+    from aurion.services.widgets import regenerate_widget_key
+
+    widget, _ = shop
+    session = start_session_over_http(live_server, widget)
+    with widget_socket(live_server, session["token"]) as ws:
+        send(ws, {"type": "ping"})
+        frames_until(ws, lambda f: f["type"] == "pong")
+        regenerate_widget_key(widget)
+        send(ws, {"type": "message", "content": "still there?"})
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                ws.receive(timeout=10)
+    assert closed.value.reason == 4401
+
+
+def test_model_backend_streams_over_the_socket(app, shop, database_url, instance_path):
+    from tests.live import gunicorn_server
+    from tests.support.openai_server import OpenAICompatibleServer
+
+    widget, _ = shop
+    with OpenAICompatibleServer("Refunds reach your card within 5 to 10 business days.") as model:
+        settings = {"AURION_LLM_BASE_URL": model.base_url, "AURION_LLM_MODEL": "loopback-model", "AURION_LLM_API_KEY": "sk-loop"}
+        with gunicorn_server(database_url, instance_path, **settings) as server:
+            session = start_session_over_http(server, widget)
+            with widget_socket(server, session["token"]) as ws:
+                send(ws, {"type": "message", "content": "How long until my refund arrives?"})
+                frames = frames_until(ws, is_agent_message)
+    deltas = [frame["content"] for frame in frames if frame["type"] == "delta"]
+    assert "".join(deltas) == "Refunds reach your card within 5 to 10 business days." == frames[-1]["content"]
+    assert [source["title"] for source in frames[-1]["sources"]] == ["Refund policy"]
+    grounding = model.requests[0]["body"]["messages"]
+    assert "5 to 10 business days to arrive" in grounding[0]["content"]
+    assert grounding[-1] == {"role": "user", "content": "How long until my refund arrives?"}

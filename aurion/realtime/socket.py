@@ -10,6 +10,7 @@ socket stays open. `?after=<message id>` replays what the client missed.
 
 import json
 import threading
+from contextlib import contextmanager
 
 from flask import Blueprint, g, request
 from simple_websocket import ConnectionClosed
@@ -17,7 +18,7 @@ from simple_websocket import ConnectionClosed
 from aurion.agent.dispatch import after_visitor_message
 from aurion.api import spec
 from aurion.api.origins import require_allowed_origin
-from aurion.extensions import sock
+from aurion.extensions import db, sock
 from aurion.models import WidgetSession
 from aurion.problems import Problem
 from aurion.realtime.broker import broker
@@ -25,23 +26,28 @@ from aurion.services.conversations import request_handoff
 from aurion.api.limits import consume_message_budget
 from aurion.services.messages import add_visitor_message, history_page
 from aurion.services.sessions import session_from_bearer
-from aurion.timestamps import utcnow
 
 bp = Blueprint("widget_socket", __name__, url_prefix="/api/v1/widget")
 
 # A visitor's message is at most 4,000 characters; a frame has room for that in any script.
 MAX_FRAME_BYTES = 32 * 1024
 CLOSE_UNAUTHORIZED = 4401
+REPLAY_LIMIT = 100
 # How often the sending side wakes to notice a closed socket.
 POLL_SECONDS = 1.0
+
+
+def live_session() -> WidgetSession:
+    """The socket's session, checked again: it may have expired or been revoked since the handshake."""
+    return session_from_bearer(request.args.get("token"))
 
 
 @bp.before_request
 def authenticate_handshake():
     """Refuse the upgrade before it happens: bad token 401, disallowed origin 403."""
-    session = session_from_bearer(request.args.get("token"))
+    session = live_session()
     require_allowed_origin(session.widget)
-    g.widget_session = session
+    g.conversation_channel = session.conversation.public_id
 
 
 class Channel:
@@ -61,6 +67,15 @@ class Channel:
 
     def error(self, code: str, detail: str) -> None:
         self.send({"type": "error", "code": code, "detail": detail})
+
+
+@contextmanager
+def _unit_of_work():
+    """Database work for one frame; the connection goes back to the pool afterwards."""
+    try:
+        yield
+    finally:
+        db.session.remove()
 
 
 def _forward(subscription, channel: Channel, stop: threading.Event) -> None:
@@ -102,29 +117,38 @@ def _handle(session: WidgetSession, frame: dict, channel: Channel) -> None:
         raise Problem(400, "unknown_frame_type", f"Unknown frame type {kind!r}; send message, ping or handoff.")
 
 
+def _replay_missed(after: str, channel: Channel) -> None:
+    for frame in history_page(live_session().conversation, after=after, limit=REPLAY_LIMIT)["messages"]:
+        channel.send(frame)
+
+
 @sock.route("/ws", bp=bp)
 def widget_socket(ws):
     """The live channel of the session's conversation."""
-    session: WidgetSession = g.widget_session
     channel = Channel(ws)
-    subscription = broker().subscribe(session.conversation.public_id)
+    subscription = broker().subscribe(g.conversation_channel)
+    # An idle socket must not hold a database connection: the pool is shared by
+    # every request of the worker. Each frame below checks one out and returns it.
+    db.session.remove()
     stop = threading.Event()
     forwarder = threading.Thread(target=_forward, args=(subscription, channel, stop), daemon=True)
     forwarder.start()
     try:
-        after = request.args.get("after")
-        if after:
-            for frame in history_page(session.conversation, after=after, limit=100)["messages"]:
-                channel.send(frame)
+        if request.args.get("after"):
+            with _unit_of_work():
+                _replay_missed(request.args["after"], channel)
         while True:
             raw = ws.receive()
-            if session.expires_at <= utcnow():
-                ws.close(CLOSE_UNAUTHORIZED, "session expired")
-                return
-            try:
-                _handle(session, _parse(raw), channel)
-            except Problem as problem:
-                channel.error(problem.code, problem.detail)
+            with _unit_of_work():
+                try:
+                    session = live_session()
+                except Problem:
+                    ws.close(CLOSE_UNAUTHORIZED, "session expired or revoked")
+                    return
+                try:
+                    _handle(session, _parse(raw), channel)
+                except Problem as problem:
+                    channel.error(problem.code, problem.detail)
     finally:
         stop.set()
         subscription.close()

@@ -20,32 +20,36 @@ Framing:
 """
 
 import json
+import time
 
 from flask import Blueprint, current_app, g
 from simple_websocket import ConnectionClosed
 
 from aurion.api import spec
-from aurion.extensions import sock
+from aurion.api.origins import require_allowed_origin
+from aurion.extensions import db, sock
 from aurion.models import WidgetSession
 from aurion.problems import Problem
-from aurion.realtime.socket import CLOSE_UNAUTHORIZED, Channel, authenticate_handshake
-from aurion.timestamps import utcnow
+from aurion.realtime.socket import CLOSE_UNAUTHORIZED, Channel, live_session
 from aurion.voice.audio import BYTES_PER_SECOND, SAMPLE_BYTES
 from aurion.voice.engines import open_recognizer, open_synthesizer
 from aurion.voice.pipeline import VoiceCall
 
 bp = Blueprint("voice_socket", __name__, url_prefix="/api/v1/widget")
 MAX_AUDIO_FRAME_BYTES = BYTES_PER_SECOND
+SESSION_RECHECK_SECONDS = 5.0
 
 
-def require_voice_mode() -> None:
-    """409 before the upgrade when the widget's modes exclude voice."""
-    if "voice" not in g.widget_session.widget.modes:
+def authenticate_call() -> None:
+    """Refuse the upgrade before it happens: bad token 401, disallowed origin 403, no voice mode 409."""
+    session = live_session()
+    require_allowed_origin(session.widget)
+    if "voice" not in session.widget.modes:
         raise Problem(409, "voice_disabled", "Voice is not among this widget's modes; enable it in the widget's config.")
+    g.voice_session_id = session.id
 
 
-bp.before_request(authenticate_handshake)
-bp.before_request(require_voice_mode)
+bp.before_request(authenticate_call)
 
 
 class _CallChannel(Channel):
@@ -82,11 +86,23 @@ def _control(raw: str, channel: _CallChannel) -> bool:
     return True
 
 
+def _still_live(ws) -> bool:
+    """Whether the session still holds (not expired, not revoked); closes the socket with 4401 if not."""
+    try:
+        live_session()
+    except Problem:
+        ws.close(CLOSE_UNAUTHORIZED, "session expired or revoked")
+        return False
+    finally:
+        db.session.remove()
+    return True
+
+
 @sock.route("/voice", bp=bp)
 def voice_socket(ws):
     """A voice call in the session's conversation: microphone audio in, the agent's voice out."""
-    session: WidgetSession = g.widget_session
     app = current_app._get_current_object()
+    session = db.session.get(WidgetSession, g.voice_session_id)
     channel = _CallChannel(ws)
     call = VoiceCall(
         app,
@@ -97,12 +113,17 @@ def voice_socket(ws):
         channel.send_event,
         playback_lead=app.config["AURION_VOICE_PLAYBACK_LEAD"],
     )
+    # An open call must not hold a database connection between turns (see the chat socket).
+    db.session.remove()
+    checked_at = time.monotonic()
     try:
         while True:
             raw = ws.receive()
-            if session.expires_at <= utcnow():
-                ws.close(CLOSE_UNAUTHORIZED, "session expired")
-                return
+            # Audio arrives 50 times a second: the session is re-checked every few seconds, not per frame.
+            if time.monotonic() - checked_at > SESSION_RECHECK_SECONDS:
+                if not _still_live(ws):
+                    return
+                checked_at = time.monotonic()
             if isinstance(raw, str):
                 if not _control(raw, channel):
                     return

@@ -5,7 +5,10 @@ from dataclasses import dataclass
 from urllib.error import URLError
 from urllib.request import urlopen
 
-from aurion.models import Widget
+from sqlalchemy import func
+
+from aurion.extensions import db
+from aurion.models import Article, Widget
 from aurion.voice.engines import engines_status
 
 
@@ -30,9 +33,17 @@ def _allowed_domains(widget: Widget, settings: Mapping) -> Check:
 
 
 def _agent(widget: Widget, settings: Mapping) -> Check:
+    articles = db.session.execute(db.select(func.count(Article.id)).filter_by(widget_id=widget.id)).scalar_one()
+    if not articles:
+        return Check(
+            "agent",
+            False,
+            "The knowledge base is empty, so the agent can only offer a person. Add articles under "
+            "/api/v1/voice-widget/articles or in the dashboard.",
+        )
     if settings.get("AURION_LLM_BASE_URL") and settings.get("AURION_LLM_MODEL"):
-        return Check("agent", True, f"Answers come from the model {settings['AURION_LLM_MODEL']}.")
-    return Check("agent", True, "Answers come from the built-in knowledge-base agent.")
+        return Check("agent", True, f"The model {settings['AURION_LLM_MODEL']} answers from {articles} articles.")
+    return Check("agent", True, f"The built-in knowledge-base agent answers from {articles} articles.")
 
 
 def livekit_reachable(url: str, timeout: float = 2.0) -> bool:

@@ -27,7 +27,8 @@ def widget_socket(base_url: str, token: str, origin: str | None = None, path: st
     try:
         yield client
     finally:
-        client.close()
+        if client.connected:
+            client.close()
 
 
 def frames_until(client, predicate, timeout: float = 15.0) -> list[dict]:
