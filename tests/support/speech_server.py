@@ -7,8 +7,8 @@ the placeholder sizes streaming servers write). It records each request.
 
 import json
 import struct
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.support.loopback import LoopbackServer, QuietHandler
 
 SPEECH_RATE = 24_000
 
@@ -24,7 +24,7 @@ def streaming_wav(seconds: float, rate: int = SPEECH_RATE) -> bytes:
     return header + samples
 
 
-class SpeechServer:
+class SpeechServer(LoopbackServer):
     """Transcribes every upload as `transcript`; speaks every input as 0.05 s of tone per character."""
 
     def __init__(self, transcript: str):
@@ -32,7 +32,7 @@ class SpeechServer:
         self.requests: list[dict] = []
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
@@ -49,18 +49,4 @@ class SpeechServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            def log_message(self, *args):
-                pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
+        super().__init__(Handler)
