@@ -123,12 +123,13 @@ class _ModelCache:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._models: dict[int, tuple[tuple, ModelFiles]] = {}
+        # By (folder, widget): apps with different instance folders (tests) keep their own.
+        self._models: dict[tuple[str, int], tuple[tuple, ModelFiles]] = {}
 
     def get(self, widget: Widget, root: str) -> ModelFiles:
         revision = knowledge_revision(widget.id)
         with self._lock:
-            cached = self._models.get(widget.id)
+            cached = self._models.get((root, widget.id))
             if cached and cached[0] == revision:
                 return cached[1]
             fingerprint = hashlib.sha256(repr((revision, COMMON_PHRASES)).encode()).hexdigest()[:16]
@@ -145,7 +146,7 @@ class _ModelCache:
                     shutil.rmtree(building, ignore_errors=True)
                 _remove_older_models(root, widget.id, keep=folder)
             files = ModelFiles(os.path.join(folder, "widget.lm"), os.path.join(folder, "widget.dict"))
-            self._models[widget.id] = (revision, files)
+            self._models[(root, widget.id)] = (revision, files)
             return files
 
 
