@@ -132,11 +132,12 @@ def widget_socket(ws):
     db.session.remove()
     stop = threading.Event()
     forwarder = threading.Thread(target=_forward, args=(subscription, channel, stop), daemon=True)
-    forwarder.start()
     try:
         if request.args.get("after"):
             with _unit_of_work():
                 _replay_missed(request.args["after"], channel)
+        # Live frames wait in the subscription until the missed ones are sent: in order.
+        forwarder.start()
         while True:
             raw = ws.receive()
             with _unit_of_work():
@@ -152,7 +153,8 @@ def widget_socket(ws):
     finally:
         stop.set()
         subscription.close()
-        forwarder.join(timeout=POLL_SECONDS * 2)
+        if forwarder.is_alive():
+            forwarder.join(timeout=POLL_SECONDS * 2)
 
 
 OPENAPI_PATHS = {
