@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from aurion import api, cli
+from aurion import api, cli, dashboard
 from aurion.agent import dispatch
 from aurion.config import Config, instance_secret_key
 from aurion.extensions import db, limiter, migrate, sock
@@ -48,5 +48,6 @@ def create_app(config: type | dict | None = None) -> Flask:
     dispatch.init_app(app)
     app.register_blueprint(socket.bp)
     app.register_blueprint(voice_socket.bp)
+    dashboard.init_app(app)
     cli.init_app(app)
     return app

@@ -106,7 +106,7 @@ def mint_email_token_command(widget_id: str, email: str, ttl: int) -> None:
 def setup_demo_command(base_url: str) -> None:
     """Create (or refresh) the demo tenant, widget, admin and API key; prints them."""
     demo = setup_demo()
-    click.echo(f"Admin:       {demo.admin_email} / {demo.admin_password}")
+    click.echo(f"Dashboard:   {base_url}/dashboard/ (sign in as {demo.admin_email} / {demo.admin_password})")
     click.echo(f"API docs:    {base_url}/api/v1/openapi.json")
     click.echo(f"API key:     {demo.api_key}")
     click.echo(f"Widget id:   {demo.widget_id}")

@@ -6,6 +6,7 @@ table lists them all.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 KILOBYTE = 1024
@@ -20,6 +21,10 @@ def _env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _env_list(name: str, default: str) -> list[str]:
@@ -61,6 +66,16 @@ class Config:
     AURION_LIMIT_SESSION = os.environ.get("AURION_LIMIT_SESSION", "5/minute")
     AURION_LIMIT_MESSAGE = os.environ.get("AURION_LIMIT_MESSAGE", "60/minute")
     AURION_LIMIT_UPLOAD = os.environ.get("AURION_LIMIT_UPLOAD", "30/minute")
+    # Dashboard sign-in attempts, per client IP and email address.
+    AURION_LIMIT_LOGIN = os.environ.get("AURION_LIMIT_LOGIN", "10/minute")
+
+    # The dashboard's session cookie. Secure is off by default because `make run` serves
+    # plain http on loopback; turn it on behind HTTPS (SESSION_COOKIE_SECURE=1).
+    SESSION_COOKIE_NAME = "aurion_dashboard"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE")
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("AURION_DASHBOARD_SESSION_HOURS", 12))
 
     AURION_BROKER_URL = os.environ.get("AURION_BROKER_URL", "")
     LIVEKIT_URL = os.environ.get("LIVEKIT_URL", "")

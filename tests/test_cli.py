@@ -84,3 +84,13 @@ def test_setup_demo_is_repeatable(runner):
     assert first.exit_code == second.exit_code == 0
     info = json.loads(last_line(runner.invoke(args=["aurion", "widget-info", "--tenant", "demo"])))
     assert {"127.0.0.1", "localhost"} <= set(info["allowed_domains"])
+
+
+def test_setup_demo_prints_where_to_sign_in_to_the_dashboard(app, runner):
+    from tests.support.dashboard import Dashboard
+
+    output = runner.invoke(args=["aurion", "setup-demo", "--base-url", "http://127.0.0.1:8000"]).output
+    line = next(line for line in output.splitlines() if line.startswith("Dashboard:"))
+    assert "http://127.0.0.1:8000/dashboard/ (sign in as admin@demo.test / " in line
+    password = line.rsplit(" / ", 1)[1].rstrip(")")
+    assert Dashboard(app.test_client()).sign_in("admin@demo.test", password).headers["Location"] == "/dashboard/widgets"

@@ -8,17 +8,16 @@ from aurion.agent.backends import AgentContext, Backend, Reply, Turn
 from aurion.agent.handoff import asks_for_person
 from aurion.agent.knowledge_agent import KnowledgeBaseAgent
 from aurion.agent.llm import ChatCompletionsAgent
-from aurion.agent.retrieval import RELEVANCE_THRESHOLD, contextual_query
+from aurion.agent.retrieval import contextual_query
 from aurion.extensions import db
 from aurion.models import Conversation, Message
 from aurion.realtime.broker import publish
 from aurion.services.conversations import NOTICES, request_handoff, store_message
-from aurion.services.knowledge import article_sources, search_knowledge
+from aurion.services.knowledge import article_sources, relevant_hits
 from aurion.services.sessions import new_public_id
 
 # The agent sees this many earlier messages; enough for follow-ups, cheap to load.
 CONTEXT_MESSAGES = 20
-RETRIEVED_ARTICLES = 3
 
 
 def choose_backend(settings: Mapping) -> Backend:
@@ -68,11 +67,7 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
 
     widget = conversation.widget
     visitor_turns = [m.content for m in messages if m.sender == "user"]
-    hits = [
-        hit
-        for hit in search_knowledge(widget, contextual_query(visitor_turns), RETRIEVED_ARTICLES)
-        if hit.score >= RELEVANCE_THRESHOLD
-    ]
+    hits = relevant_hits(widget, contextual_query(visitor_turns))
     context = AgentContext(
         product_name=widget.tenant.name,
         turns=[Turn(m.sender, m.content) for m in messages],

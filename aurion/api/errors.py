@@ -1,6 +1,7 @@
-"""One place that turns every error into `application/problem+json`."""
+"""One place that turns every error into a response: `application/problem+json` under
+`/api/`, an HTML page everywhere else (the dashboard)."""
 
-from flask import Flask, Response, current_app, json, request
+from flask import Flask, Response, current_app, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from aurion.problems import Problem
@@ -21,9 +22,15 @@ _HTTP_CODES = {
 }
 
 
+API_PREFIX = "/api/"
+
+
 def problem_response(problem: Problem, headers: dict | None = None) -> Response:
-    """The HTTP response for `problem`."""
-    response = Response(json.dumps(problem.to_dict()), status=problem.status, mimetype=PROBLEM_MIMETYPE)
+    """The HTTP response for `problem`: problem JSON for the API, an HTML page for people."""
+    if request.path.startswith(API_PREFIX):
+        response = Response(json.dumps(problem.to_dict()), status=problem.status, mimetype=PROBLEM_MIMETYPE)
+    else:
+        response = Response(render_template("error.html", problem=problem), status=problem.status, mimetype="text/html")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
@@ -55,7 +62,7 @@ def _from_unexpected(error: Exception) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Answer every error, expected or not, as problem JSON."""
+    """Answer every error, expected or not, as problem JSON (or a page outside the API)."""
     app.register_error_handler(Problem, problem_response)
     app.register_error_handler(HTTPException, _from_http_exception)
     app.register_error_handler(Exception, _from_unexpected)

@@ -18,7 +18,7 @@ from aurion.problems import Problem
 from aurion.services.identity import read_session_token
 from aurion.services.sessions import claimed_widget_id
 
-LIMIT_SETTINGS = ("AURION_LIMIT_SESSION", "AURION_LIMIT_MESSAGE", "AURION_LIMIT_UPLOAD")
+LIMIT_SETTINGS = ("AURION_LIMIT_SESSION", "AURION_LIMIT_MESSAGE", "AURION_LIMIT_UPLOAD", "AURION_LIMIT_LOGIN")
 
 
 def configured(setting: str) -> Callable[[], str]:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from aurion.extensions import db
 from aurion.models import ApiKey, Tenant
-from aurion.problems import Problem
+from aurion.problems import NotFoundProblem, Problem
 from aurion.timestamps import utcnow
 
 KEY_PREFIX = "ak_live_"
@@ -82,3 +82,18 @@ def revoke_api_key(api_key: ApiKey) -> None:
     if api_key.revoked_at is None:
         api_key.revoked_at = utcnow()
         db.session.commit()
+
+
+def list_api_keys(tenant_id: int) -> list[ApiKey]:
+    """The tenant's keys, newest first, revoked ones included (they show when they stopped)."""
+    return list(
+        db.session.execute(db.select(ApiKey).filter_by(tenant_id=tenant_id).order_by(ApiKey.id.desc())).scalars()
+    )
+
+
+def find_tenant_api_key(tenant_id: int, key_id: int) -> ApiKey:
+    """The tenant's key `key_id`; another tenant's key is reported missing."""
+    api_key = db.session.execute(db.select(ApiKey).filter_by(id=key_id, tenant_id=tenant_id)).scalar_one_or_none()
+    if api_key is None:
+        raise NotFoundProblem(f"No API key {key_id} in this tenant.", "api_key_not_found")
+    return api_key

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func
 
 from aurion.agent.embedding import decode_vector, encode_vector
-from aurion.agent.retrieval import Hit, Passage, PassageIndex, index_article
+from aurion.agent.retrieval import RELEVANCE_THRESHOLD, Hit, Passage, PassageIndex, index_article
 from aurion.extensions import db
 from aurion.models import Article, ArticlePassage, Widget
 from aurion.problems import NotFoundProblem, ValidationProblem
@@ -17,6 +17,8 @@ TITLE_MAX = 200
 BODY_MAX = 50_000
 URL_MAX = 2000
 ARTICLE_FIELDS = ("title", "body", "url")
+# The agent answers from at most this many articles.
+RETRIEVED_ARTICLES = 3
 
 
 def _clean_title(value: Any) -> str:
@@ -160,6 +162,11 @@ _indexes = _IndexCache()
 def search_knowledge(widget: Widget, query: str, limit: int = 5) -> list[Hit]:
     """What the agent would retrieve for `query`, best first."""
     return _indexes.get(widget.id).rank(query, limit)
+
+
+def relevant_hits(widget: Widget, query: str) -> list[Hit]:
+    """The articles an answer to `query` draws on: the best few that are relevant enough."""
+    return [hit for hit in search_knowledge(widget, query, RETRIEVED_ARTICLES) if hit.score >= RELEVANCE_THRESHOLD]
 
 
 def article_sources(widget: Widget, article_ids: list[int]) -> list[dict[str, Any]]:

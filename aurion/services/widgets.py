@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from aurion.extensions import db
-from aurion.models import Tenant, Widget
+from aurion.models import Article, ArticlePassage, Attachment, Conversation, Message, Tenant, Visitor, Widget, WidgetSession
 from aurion.problems import NotFoundProblem, ValidationProblem
 from aurion.services.domains import DomainError, normalize_domain
+from aurion.services.uploads import attachment_path
 from aurion.timestamps import isoformat_utc
 
 MODES = ("voice", "chat")
@@ -189,3 +190,46 @@ def find_widget(public_id: str) -> Widget:
     if widget is None:
         raise NotFoundProblem(f"No widget {public_id!r}; check the embed snippet.", "widget_not_found")
     return widget
+
+
+def list_tenant_widgets(tenant_id: int) -> list[Widget]:
+    """The tenant's widgets, the default (oldest) first."""
+    return list(db.session.execute(db.select(Widget).filter_by(tenant_id=tenant_id).order_by(Widget.id)).scalars())
+
+
+def embed_snippet(base_url: str, widget: Widget) -> str:
+    """The `<script>` tag a site pastes to embed `widget` from the server at `base_url`."""
+    return (
+        f'<script src="{base_url.rstrip("/")}/api/v1/voice-widget/embed/aurion.js" '
+        f'data-widget-id="{widget.public_id}" async></script>'
+    )
+
+
+def delete_widget(widget: Widget) -> None:
+    """Delete the widget with its knowledge base, visitors, conversations and their files.
+
+    Rows are deleted explicitly, children first: SQLite does not enforce the schema's
+    ON DELETE CASCADE unless every connection turns foreign keys on.
+    """
+    conversations = db.select(Conversation.id).filter_by(widget_id=widget.id)
+    files = [
+        attachment_path(attachment)
+        for attachment in db.session.execute(
+            db.select(Attachment).where(Attachment.conversation_id.in_(conversations))
+        ).scalars()
+    ]
+    articles = db.select(Article.id).filter_by(widget_id=widget.id)
+    for statement in (
+        db.delete(ArticlePassage).where(ArticlePassage.article_id.in_(articles)),
+        db.delete(Article).where(Article.widget_id == widget.id),
+        db.delete(Attachment).where(Attachment.conversation_id.in_(conversations)),
+        db.delete(Message).where(Message.conversation_id.in_(conversations)),
+        db.delete(WidgetSession).where(WidgetSession.widget_id == widget.id),
+        db.delete(Conversation).where(Conversation.widget_id == widget.id),
+        db.delete(Visitor).where(Visitor.widget_id == widget.id),
+    ):
+        db.session.execute(statement)
+    db.session.delete(widget)
+    db.session.commit()
+    for path in files:
+        path.unlink(missing_ok=True)

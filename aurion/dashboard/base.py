@@ -1,0 +1,36 @@
+"""The dashboard blueprint and what every page of it shares: the signed-in admin, CSRF."""
+
+from flask import Blueprint, g, redirect, request, url_for
+
+from aurion.dashboard import csrf
+from aurion.dashboard.session import signed_in_admin
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+# Pages a signed-out visitor may open.
+PUBLIC_ENDPOINTS = frozenset({"dashboard.login"})
+
+
+@bp.before_request
+def check_csrf():
+    """Every POST of the dashboard must carry the session's CSRF token."""
+    csrf.protect()
+
+
+@bp.before_request
+def require_admin():
+    """Pages are for the tenant's signed-in admins; others are sent to sign in first."""
+    g.admin = signed_in_admin()
+    if g.admin is None and request.endpoint not in PUBLIC_ENDPOINTS:
+        return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
+    return None
+
+
+@bp.app_context_processor
+def page_helpers() -> dict:
+    return {"csrf_token": csrf.csrf_token, "admin": g.get("admin")}
+
+
+def tenant_id() -> int:
+    """The signed-in admin's tenant: every query of a dashboard page is scoped to it."""
+    return g.admin.tenant_id

@@ -1,0 +1,70 @@
+"""Turning the dashboard's HTML forms into the payloads the services validate."""
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from aurion.problems import ValidationProblem
+from aurion.services.knowledge import ARTICLE_FIELDS, clean_article
+from aurion.services.widgets import clean_config_changes
+
+# Domains are typed one per line or comma-separated; a space inside an entry is the
+# admin's typo, which validation should name rather than split into two entries.
+_DOMAIN_SEPARATOR = re.compile(r"[\r\n,]+")
+# What the builder edits; the preview shows the ones a visitor sees.
+BUILDER_FIELDS = ("name", "greeting", "primary_color", "position", "modes", "allowed_domains", "allow_anonymous")
+PREVIEW_FIELDS = ("name", "greeting", "primary_color", "position", "modes")
+
+
+def builder_payload(form: MultiDict) -> dict[str, Any]:
+    """The builder form as a config payload: domains one per line (or comma-separated),
+    modes as checkboxes, anonymous visitors as a checkbox."""
+    return {
+        "name": form.get("name", ""),
+        "greeting": form.get("greeting", ""),
+        "primary_color": form.get("primary_color", "").strip(),
+        "position": form.get("position", ""),
+        "modes": form.getlist("modes"),
+        "allowed_domains": [entry.strip() for entry in _DOMAIN_SEPARATOR.split(form.get("allowed_domains", "")) if entry.strip()],
+        "allow_anonymous": form.get("allow_anonymous") == "on",
+    }
+
+
+def field_errors(payload: dict[str, Any], clean: Callable[[dict], Any] = clean_config_changes) -> dict[str, str]:
+    """Every invalid field of `payload` with its message, so the form shows them all at once.
+
+    `clean` is the service's validation of a (partial) payload; it is given one field at a time.
+    """
+    errors = {}
+    for field, value in payload.items():
+        try:
+            clean({field: value})
+        except ValidationProblem as problem:
+            errors[problem.extra.get("field", field)] = problem.detail
+    return errors
+
+
+def article_payload(form: MultiDict) -> dict[str, str]:
+    """The article form as an article payload."""
+    return {field: form.get(field, "") for field in ARTICLE_FIELDS}
+
+
+def clean_article_field(payload: dict) -> dict[str, Any]:
+    """One article field, validated as the knowledge-base service does."""
+    return clean_article(payload, partial=True)
+
+
+def preview_settings(stored: dict[str, Any], query: MultiDict) -> dict[str, Any]:
+    """The settings to preview: the unsaved values in `query` where valid, else the stored ones."""
+    settings = {field: stored[field] for field in PREVIEW_FIELDS}
+    unsaved = {field: query.get(field) for field in PREVIEW_FIELDS if field != "modes" and field in query}
+    if "modes" in query:
+        unsaved["modes"] = query["modes"].split()
+    for field, value in unsaved.items():
+        try:
+            settings.update(clean_config_changes({field: value}))
+        except ValidationProblem:
+            pass  # a half-typed colour keeps the stored one until it is valid
+    return settings

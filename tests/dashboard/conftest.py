@@ -1,0 +1,61 @@
+"""Fixtures for the dashboard: a tenant with a signed-in admin."""
+
+import os
+
+import pytest
+
+from tests.support.dashboard import PASSWORD, Dashboard, make_admin
+
+
+@pytest.fixture
+def acme(make_tenant):
+    """(tenant, default widget, admin) of tenant acme."""
+    tenant, widget, _ = make_tenant("acme", allowed_domains=["shop.example.com"])
+    return tenant, widget, make_admin(tenant)
+
+
+@pytest.fixture
+def dashboard(app, acme) -> Dashboard:
+    """Acme's admin, signed in."""
+    session = Dashboard(app.test_client())
+    assert session.sign_in(acme[2].email).status_code == 302
+    return session
+
+
+CHROMIUM = os.environ.get("AURION_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (never `playwright install`)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium (or set AURION_CHROMIUM)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is not installed: make install-test")
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def admin_page(chromium, live_server):
+    """A fresh browser tab (clipboard allowed) on the live server; closed after the test."""
+    context = chromium.new_context(base_url=live_server)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page, email: str) -> None:
+    """Sign in through the form, as an admin would."""
+    page.goto("/dashboard/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/dashboard/widgets")
