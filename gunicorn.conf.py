@@ -5,7 +5,10 @@ import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 worker_class = "gevent"
-workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2)))
+# The in-process broker reaches only the sockets of its own worker: without a Redis
+# broker (AURION_BROKER_URL), one worker, or a socket misses what another worker sends.
+_default_workers = min(4, multiprocessing.cpu_count() * 2) if os.environ.get("AURION_BROKER_URL") else 1
+workers = int(os.environ.get("WEB_CONCURRENCY", _default_workers))
 # Each open widget holds a socket; gevent's default of 1,000 per worker is too few.
 worker_connections = int(os.environ.get("AURION_WORKER_CONNECTIONS", "5000"))
 timeout = 30

@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from aurion import api, cli, dashboard
+from aurion import api, cli, dashboard, demo
 from aurion.agent import dispatch
 from aurion.config import Config, instance_secret_key
 from aurion.extensions import db, limiter, migrate, sock
@@ -49,5 +49,6 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(socket.bp)
     app.register_blueprint(voice_socket.bp)
     dashboard.init_app(app)
+    app.register_blueprint(demo.bp)
     cli.init_app(app)
     return app

@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from aurion.problems import Problem
-from aurion.services.demo import setup_demo
+from aurion.services.demo import demo_page_url, setup_demo
 from aurion.services.identity import EMAIL_TOKEN_MAX_LIFETIME, mint_email_token
 from aurion.services.widgets import find_widget
 from aurion.services.api_keys import SCOPES, create_api_key
@@ -110,6 +110,7 @@ def setup_demo_command(base_url: str) -> None:
     click.echo(f"API docs:    {base_url}/api/v1/openapi.json")
     click.echo(f"API key:     {demo.api_key}")
     click.echo(f"Widget id:   {demo.widget_id}")
+    click.echo(f"Demo page:   {demo_page_url(base_url)}  (the widget, on another origin than the API)")
     click.echo(f"Try:         curl {base_url}/api/v1/voice-widget/config -H 'X-API-Key: {demo.api_key}'")
 
 

@@ -145,9 +145,29 @@ def live_server(app, database_url, instance_path):
 @pytest.fixture
 def help_desk(app, client, make_tenant):
     """A widget whose knowledge base answers password, refund and shipping questions, and a visitor's session: (widget, session)."""
-
     widget = make_tenant("acme")[1]
     for article in ARTICLES:
         create_article(widget, article)
     session = start_session(client, widget)
     return widget, db.session.execute(db.select(WidgetSession).filter_by(public_id=session["session_id"])).scalar_one()
+
+
+CHROMIUM = os.environ.get("AURION_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (never `playwright install`); one per test run,
+    since Playwright's sync API allows only one instance at a time."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium (or set AURION_CHROMIUM)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is not installed: make install-test")
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+    yield browser
+    browser.close()
+    playwright.stop()

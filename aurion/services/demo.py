@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from werkzeug.security import generate_password_hash
 
 from aurion.extensions import db
-from aurion.models import Admin
+from aurion.models import Admin, Widget
+from aurion.problems import NotFoundProblem
 from aurion.services.api_keys import SCOPES, create_api_key
 from aurion.services.tenants import create_admin, create_tenant, find_tenant_by_name
 
@@ -44,3 +45,23 @@ def setup_demo() -> Demo:
     db.session.commit()
     _, api_key = create_api_key(tenant, list(SCOPES), name="make run demo")
     return Demo(tenant.id, widget.public_id, DEMO_ADMIN_EMAIL, password, api_key)
+
+
+def demo_widget() -> Widget:
+    """The demo tenant's widget, which the demo page embeds."""
+    tenant = find_tenant_by_name(DEMO_TENANT, missing_ok=True)
+    if tenant is None or not tenant.widgets:
+        raise NotFoundProblem("There is no demo yet: run `flask aurion setup-demo` (make run does).", "demo_not_set_up")
+    return tenant.widgets[0]
+
+
+def demo_page_url(base_url: str) -> str:
+    """Where the demo page is: the server under its other loopback name, so page and API are different origins."""
+    return swap_loopback_name(base_url) + "/demo"
+
+
+def swap_loopback_name(url: str) -> str:
+    """`http://127.0.0.1:5000` ⇄ `http://localhost:5000`; other hosts stay as they are."""
+    if "://127.0.0.1" in url:
+        return url.replace("://127.0.0.1", "://localhost", 1)
+    return url.replace("://localhost", "://127.0.0.1", 1)

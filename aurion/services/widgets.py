@@ -8,7 +8,7 @@ from typing import Any
 from aurion.extensions import db
 from aurion.models import Article, ArticlePassage, Attachment, Conversation, Message, Tenant, Visitor, Widget, WidgetSession
 from aurion.problems import NotFoundProblem, ValidationProblem
-from aurion.services.domains import DomainError, normalize_domain
+from aurion.services.domains import DomainError, host_allowed, normalize_domain
 from aurion.services.uploads import attachment_path
 from aurion.timestamps import isoformat_utc
 
@@ -166,6 +166,27 @@ def widget_config(widget: Widget) -> dict[str, Any]:
         "created_at": isoformat_utc(widget.created_at),
         "updated_at": isoformat_utc(widget.updated_at),
     }
+
+
+def widget_public_config(widget: Widget) -> dict[str, Any]:
+    """What any page of an allowed domain may know: how the widget looks and what it offers."""
+    return {
+        "widget_id": widget.public_id,
+        "name": widget.name,
+        "greeting": widget.greeting,
+        "primary_color": widget.primary_color,
+        "position": widget.position,
+        "modes": widget.modes,
+        "allow_anonymous": widget.allow_anonymous,
+    }
+
+
+def any_widget_allows(host: str | None) -> bool:
+    """Whether some widget lists `host` among its allowed domains (the embed script's check)."""
+    if not host:
+        return False
+    every_list = db.session.execute(db.select(Widget.allowed_domains)).scalars()
+    return any(host_allowed(host, domains) for domains in every_list)
 
 
 def find_tenant_widget(tenant_id: int, public_id: str | None = None) -> Widget:

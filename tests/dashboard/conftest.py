@@ -1,7 +1,5 @@
 """Fixtures for the dashboard: a tenant with a signed-in admin."""
 
-import os
-
 import pytest
 
 from tests.support.dashboard import PASSWORD, Dashboard, make_admin
@@ -20,26 +18,6 @@ def dashboard(app, acme) -> Dashboard:
     session = Dashboard(app.test_client())
     assert session.sign_in(acme[2].email).status_code == 302
     return session
-
-
-CHROMIUM = os.environ.get("AURION_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """Debian's Chromium driven by Playwright (never `playwright install`)."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium (or set AURION_CHROMIUM)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright package is not installed: make install-test")
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,139 @@
+"""Headless Chromium (Debian's, driven by Playwright) and host pages on another origin.
+
+Host pages are served from a tiny loopback server and opened as `http://localhost:<port>`
+while the API (`live_server`) is `http://127.0.0.1:<port>`: two origins, as on a real
+site. Never `playwright install`: the tests use /usr/bin/chromium.
+"""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.widget import built_bundle
+
+
+class BrowserPage:
+    """A Playwright page that keeps what the console said, response statuses and socket frames."""
+
+    def __init__(self, page):
+        self.page = page
+        self.console: list[str] = []
+        self.responses: dict[str, int] = {}
+        self.frames: list[dict] = []
+        page.on("console", lambda message: self.console.append(f"{message.type}: {message.text}"))
+        page.on("response", lambda response: self.responses.__setitem__(response.url.split("?")[0], response.status))
+        page.on("websocket", lambda socket: socket.on("framereceived", self._frame))
+
+    def watch_api(self) -> dict[str, int]:
+        """Record the status of every API response by path, as DevTools sees it.
+
+        A refused cross-origin response is opaque to the page (no CORS headers, or
+        blocked by ORB for a script), so its status is read from the raw response
+        headers that DevTools reports (`responseReceivedExtraInfo`).
+        """
+        paths: dict[str, str] = {}
+        statuses: dict[str, int] = {}
+
+        def sent(event):
+            url = event["request"]["url"].split("?")[0]
+            if "/api/v1/" in url:
+                paths[event["requestId"]] = url.split("/api/v1", 1)[1]
+
+        def answered(event):
+            if event["requestId"] in paths:
+                statuses[paths[event["requestId"]]] = event["statusCode"]
+
+        devtools = self.page.context.new_cdp_session(self.page)
+        devtools.on("Network.requestWillBeSent", sent)
+        devtools.on("Network.responseReceivedExtraInfo", answered)
+        devtools.send("Network.enable")
+        return statuses
+
+    def _frame(self, payload):
+        if isinstance(payload, str):
+            self.frames.append(json.loads(payload))
+
+    def __getattr__(self, name):
+        return getattr(self.page, name)
+
+
+@pytest.fixture
+def open_page(chromium, live_server):
+    """`open_page(**context_options)` → a fresh BrowserPage (own storage) per call.
+
+    Pages close before the server stops, so it need not wait for their sockets.
+    """
+    contexts = []
+
+    def open_(**options):
+        built_bundle()
+        context = chromium.new_context(**options)
+        contexts.append(context)
+        return BrowserPage(context.new_page())
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()
+
+
+class HostSite:
+    """Pages registered by path, served as given (with any headers, such as a CSP)."""
+
+    def __init__(self):
+        self.pages: dict[str, tuple[str, dict]] = {}
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                html, headers = site.pages.get(self.path.split("?")[0], ("not found", {}))
+                body = html.encode()
+                self.send_response(200 if self.path.split("?")[0] in site.pages else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://localhost:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def add(self, path: str, html: str, **headers: str) -> str:
+        """Serve `html` at `path`; its URL on the host site's origin."""
+        self.pages[path] = (html, headers)
+        return self.origin + path
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+@pytest.fixture
+def host_site():
+    site = HostSite()
+    yield site
+    site.close()
+
+
+def snippet(server: str, widget_id: str, **data: str) -> str:
+    """The embed snippet of the guide, with extra `data-*` attributes (data_email_token=...)."""
+    attributes = "".join(f' {name.replace("_", "-")}="{value}"' for name, value in data.items())
+    return f'<script src="{server}/api/v1/voice-widget/embed/aurion.js" data-widget-id="{widget_id}"{attributes} async></script>'
+
+
+def host_page(*body: str) -> str:
+    """A plain page with a link to tab past, then `body`."""
+    return "<!doctype html><html lang=en><head><meta name=viewport content=\"width=device-width, initial-scale=1\"><title>Shop</title></head><body><a href=#top>Shop home</a>" + "".join(body) + "</body></html>"

@@ -1,0 +1,71 @@
+/** Writing a message: Enter sends, Shift+Enter starts a new line; files by button, drop or paste. */
+import { ATTACH, Icon, SEND } from "./icons.jsx";
+
+/** Opening the panel moves focus into the message box (a stable ref runs on mount only). */
+const focusOnMount = (element) => element?.focus();
+
+export function Composer({ chat }) {
+  const { pending, sending } = chat.state;
+  const submit = async (box) => {
+    if (await chat.send(box.value.trim())) box.value = "";
+    box.focus();
+  };
+
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit(e.currentTarget.elements.message);
+      }}
+    >
+      {pending.length > 0 && (
+        <ul class="pending" aria-label="Attachments">
+          {pending.map((item) => (
+            <li class="chip" key={item.key}>
+              {item.preview && <img src={item.preview} alt="" />}
+              <span>{item.record ? item.name : `Uploading ${item.name}…`}</span>
+              <button type="button" aria-label={"Remove " + item.name} onClick={() => chat.detach(item)}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="row">
+        <label class="icon">
+          <Icon d={ATTACH} />
+          <input
+            type="file"
+            class="sr"
+            aria-label="Attach a file"
+            multiple
+            onChange={(e) => {
+              chat.attach(e.currentTarget.files);
+              e.currentTarget.value = "";
+            }}
+          />
+        </label>
+        <textarea
+          ref={focusOnMount}
+          name="message"
+          rows={1}
+          aria-label="Message"
+          placeholder="Write a message…"
+          onKeyDown={(e) => {
+            if (e.key !== "Enter" || e.shiftKey || e.isComposing) return;
+            e.preventDefault();
+            submit(e.currentTarget);
+          }}
+          onPaste={(e) => {
+            if (!e.clipboardData.files.length) return;
+            e.preventDefault();
+            chat.attach(e.clipboardData.files);
+          }}
+        />
+        <button class="icon send" aria-label="Send" disabled={sending || pending.some((item) => !item.record)}>
+          <Icon d={SEND} />
+        </button>
+      </div>
+    </form>
+  );
+}

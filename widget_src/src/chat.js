@@ -1,0 +1,368 @@
+/**
+ * The widget's model: the visitor's session, history, live socket, sending and
+ * uploads, and everything the UI shows, in one `state`. The UI is a pure function of
+ * `state` (re-rendered on every change) and calls the methods; the JavaScript API
+ * (`Aurion(...)`) calls the same methods and listens to the same events.
+ */
+import { ApiError, HISTORY_PAGE } from "./http.js";
+import { BAD_TOKEN, keepSocket } from "./socket.js";
+import { forget, load, save } from "./storage.js";
+
+/** Renew a session token this long before it expires. */
+const RENEW_MARGIN = 60000;
+/** Never page through more history than this in one catch-up. */
+const MAX_HISTORY_PAGES = 40;
+
+export const SENDER_LABEL = { user: "You", agent: "Assistant", human: "Support team" };
+
+const INITIAL = {
+  open: false,
+  status: "idle", // idle | connecting | online | reconnecting | offline
+  notice: "", // the last problem, in words
+  messages: [],
+  typing: null, // who is typing: "agent" | "human" | null
+  handoff: "agent", // "agent" | "waiting" | "human"
+  unread: 0,
+  announcement: "", // what the live region reads out
+  pending: [], // files for the next message: {key, name, preview, record (once uploaded)}
+  sending: false,
+  dragging: false, // files are being dragged over the panel
+};
+
+// Keys for what is shown before the server has it (uploads, messages being sent).
+let localKeys = 0;
+const revoke = (url) => url && URL.revokeObjectURL(url);
+
+/** The email an email token speaks for: a fresh token for the same person keeps the session. */
+function tokenEmail(token) {
+  try {
+    return JSON.parse(atob(token.split(".")[0].replace(/-/g, "+").replace(/_/g, "/"))).email;
+  } catch {
+    return token;
+  }
+}
+
+export class Chat {
+  constructor(client, widgetId, identity) {
+    this.client = client;
+    this.widgetId = widgetId;
+    this.key = "aurion:" + widgetId;
+    this.identity = identity;
+    this.saved = load(this.key);
+    this.state = INITIAL;
+    this.listeners = new Set();
+    this.handlers = {};
+    this.previews = {}; // attachment url → object URL of its image
+    this.epoch = 0; // bumped by stop(): answers to requests made before are dropped
+  }
+
+  // --- state and events -------------------------------------------------------------
+
+  subscribe(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  set(patch) {
+    this.state = { ...this.state, ...patch };
+    this.listeners.forEach((listener) => listener(this.state));
+  }
+
+  /** `on("ready" | "open" | "close" | "message" | "unread", fn)`; `ready` fires at once if already past. */
+  on(event, handler) {
+    (this.handlers[event] ||= []).push(handler);
+    if (event === "ready" && this.config) handler();
+  }
+
+  emit(event, detail) {
+    for (const handler of this.handlers[event] || []) {
+      try {
+        handler(detail);
+      } catch (error) {
+        console.error("Aurion: an `on(" + event + ")` handler failed", error);
+      }
+    }
+  }
+
+  // --- what the page and the visitor do ---------------------------------------------
+
+  /** The public config has arrived: the widget is on screen. */
+  ready(config) {
+    this.config = config;
+    this.emit("ready");
+    if (this.state.open || this.saved.token) this.start();
+  }
+
+  setOpen(open) {
+    if (open === this.state.open) return;
+    const hadUnread = this.state.unread;
+    this.set(open ? { open, unread: 0 } : { open });
+    this.emit(open ? "open" : "close");
+    if (open && hadUnread) this.emit("unread", 0);
+    if (open && this.config) this.start();
+  }
+
+  /** `identify({email_token, display_name})`: another person means another conversation. */
+  identify(identity) {
+    this.identity = { ...identity };
+    if (this.saved.token && this.saved.who !== this.who()) this.reset();
+    if (this.config && (this.state.open || this.saved.token)) this.start();
+  }
+
+  /** Forget the visitor: close the socket, clear what was stored, start over anonymous. */
+  shutdown() {
+    this.identity = {};
+    this.reset();
+    this.setOpen(false);
+  }
+
+  /** Send `content` with the uploaded files; true once the server has it. */
+  async send(content) {
+    const { pending, sending } = this.state;
+    if (sending || pending.some((item) => !item.record) || (!content && !pending.length)) return false;
+    // Shown at once, so that it stays above the answer however fast that comes.
+    const echo = { id: "sending:" + ++localKeys, sender: "user", content, streaming: true };
+    this.set({ sending: true, messages: [...this.state.messages, echo] });
+    try {
+      // The conversation so far loads first: whatever follows the message is then new.
+      await this.start();
+      const ids = pending.map((item) => item.record.id);
+      const post = (token) => this.client.send(token, content, ids);
+      const message = await this.authed(post).catch(async (error) => {
+        if (error.code !== "conversation_closed") throw error;
+        await this.reopen();
+        return this.authed(post);
+      });
+      pending.forEach((item) => revoke(item.preview));
+      this.set({ pending: [], notice: "" });
+      this.upsert(message, true, echo.id);
+      return true;
+    } catch (error) {
+      this.set({ messages: this.state.messages.filter((m) => m !== echo) });
+      this.fail(error);
+      return false;
+    } finally {
+      this.set({ sending: false });
+    }
+  }
+
+  /** The team closed the conversation: a new session starts a new one. */
+  async reopen() {
+    this.stop();
+    this.store({ token: null });
+    this.set({ messages: [], handoff: "agent" });
+    await this.start();
+  }
+
+  /** Upload files for the next message; each shows at once, images with a local preview. */
+  attach(files) {
+    Array.from(files).forEach(async (file) => {
+      const item = { key: ++localKeys, name: file.name, preview: /^image\//.test(file.type) && URL.createObjectURL(file) };
+      this.set({ pending: [...this.state.pending, item] });
+      try {
+        const record = await this.authed((token) => this.client.upload(token, file));
+        this.set({ pending: this.state.pending.map((x) => (x.key === item.key ? { ...x, record } : x)) });
+      } catch (error) {
+        this.fail(error);
+        this.detach(item);
+      }
+    });
+  }
+
+  detach(item) {
+    revoke(item.preview);
+    this.set({ pending: this.state.pending.filter((x) => x.key !== item.key) });
+  }
+
+  /** An image attachment's object URL once fetched with the visitor's credentials (a re-render follows). */
+  preview(file) {
+    if (!(file.url in this.previews)) {
+      this.previews[file.url] = null;
+      this.authed((token) => this.client.file(token, file.url)).then(
+        (blob) => {
+          this.previews[file.url] = URL.createObjectURL(blob);
+          this.set({});
+        },
+        () => {}, // no preview: the file is still named and linked
+      );
+    }
+    return this.previews[file.url];
+  }
+
+  /** Ask for a person to take over. */
+  requestHuman() {
+    if (!this.socket?.send({ type: "handoff" })) this.set({ notice: "We are reconnecting; ask again in a moment." });
+  }
+
+  // --- session, history and socket -------------------------------------------------
+
+  who() {
+    return this.identity.email_token ? tokenEmail(this.identity.email_token) : "";
+  }
+
+  store(patch) {
+    this.saved = { ...this.saved, ...patch };
+    save(this.key, this.saved);
+  }
+
+  reset() {
+    this.stop();
+    forget(this.key);
+    this.saved = {};
+    Object.values(this.previews).forEach(revoke);
+    this.state.pending.forEach((item) => revoke(item.preview));
+    this.previews = {};
+    this.set({ ...INITIAL, open: this.state.open });
+  }
+
+  stop() {
+    this.epoch++;
+    this.socket?.close();
+    this.socket = this.starting = null;
+    removeEventListener("online", this.online);
+    removeEventListener("offline", this.offline);
+  }
+
+  /** A valid session token: the stored one, or a new session. */
+  token() {
+    if (this.isPreview) return Promise.reject(new ApiError(0, "preview", "This is a preview: messages are not sent."));
+    const saved = this.saved;
+    if (saved.token && saved.who === this.who() && Date.parse(saved.expires_at) - RENEW_MARGIN > Date.now()) {
+      return Promise.resolve(saved.token);
+    }
+    return (this.creating ||= this.createSession().finally(() => (this.creating = null)));
+  }
+
+  async createSession() {
+    const { email_token, display_name } = this.identity;
+    const who = this.who();
+    const epoch = this.epoch;
+    if (!email_token && !this.config.allow_anonymous) {
+      throw new ApiError(401, "sign_in", "Please sign in on this site to chat with us.");
+    }
+    const body = email_token
+      ? { email_token, display_name }
+      : { widget_id: this.widgetId, display_name, visitor_token: this.saved.visitor_token };
+    const session = await this.client.session(body);
+    if (epoch !== this.epoch) return session.token; // the visitor was forgotten meanwhile
+    this.store({
+      token: session.token,
+      expires_at: session.expires_at,
+      conversation_id: session.conversation_id,
+      visitor_token: session.visitor_token || this.saved.visitor_token,
+      who,
+    });
+    return session.token;
+  }
+
+  /** `call(token)`, once more with a new session if the stored one was refused. */
+  async authed(call) {
+    const token = await this.token();
+    try {
+      return await call(token);
+    } catch (error) {
+      if (error.status !== 401) throw error;
+      this.store({ token: null });
+      return call(await this.token());
+    }
+  }
+
+  /** Load the conversation, then keep a socket open; once at a time. */
+  start() {
+    return (this.starting ||= this.boot());
+  }
+
+  async boot() {
+    this.set({ status: "connecting", notice: "" });
+    try {
+      await this.catchUp(false);
+    } catch (error) {
+      this.starting = null;
+      this.set({ status: "idle" });
+      return this.fail(error);
+    }
+    addEventListener("online", this.online);
+    addEventListener("offline", this.offline);
+    this.socket = keepSocket(() => this.token().then(this.client.socketUrl), {
+      open: () => {
+        this.set({ status: "online", notice: "" });
+        this.catchUp(true).catch((error) => this.fail(error));
+      },
+      frame: (frame) => this.frame(frame),
+      down: (code) => {
+        this.set({ status: navigator.onLine === false ? "offline" : "reconnecting" });
+        // A refused token closes with 4401, or fails the handshake (seen as 1006): a
+        // history call tells which, and renews the session if it was the token.
+        if (code === BAD_TOKEN) this.store({ token: null });
+        else this.catchUp(true).catch((error) => this.fail(error));
+      },
+    });
+  }
+
+  online = () => this.socket?.reconnect();
+  offline = () => this.set({ status: "offline" });
+
+  /**
+   * Fetch every message after the last one we have. Once the conversation is loaded
+   * (`live`), what arrives this way is new to the visitor: announced, counted, emitted.
+   */
+  async catchUp(live) {
+    const epoch = this.epoch;
+    for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
+      const after = this.state.messages.filter((m) => !m.streaming).pop()?.id;
+      const { messages } = await this.authed((token) => this.client.history(token, after));
+      if (epoch !== this.epoch) return;
+      messages.forEach((message) => this.upsert(message, live));
+      if (messages.length < HISTORY_PAGE) return;
+    }
+  }
+
+  frame(frame) {
+    if (frame.type === "message") this.upsert(frame, true);
+    else if (frame.type === "delta") this.delta(frame);
+    else if (frame.type === "typing") this.set({ typing: frame.active ? frame.sender : null });
+    else if (frame.type === "handoff") this.set({ handoff: frame.status });
+    else if (frame.type === "error") this.set({ notice: frame.detail || "Something went wrong." });
+  }
+
+  /** Add or replace a message; it replaces the text streamed under its id, or the `echo` of a send. */
+  upsert(message, live, echo) {
+    const id = String(message.id);
+    let list = this.state.messages;
+    if (echo && list.some((m) => m.id === id)) list = list.filter((m) => m.id !== echo); // already delivered
+    list = list.slice();
+    const isEcho = (m) => m.id === echo || (m.streaming && m.sender === "user" && m.content === message.content);
+    let at = list.findIndex((m) => m.id === id);
+    if (at < 0 && message.sender === "user") at = list.findIndex(isEcho);
+    const isNew = at < 0 || list[at].streaming;
+    const stored = { ...message, id, streaming: false };
+    if (at < 0) list.push(stored);
+    else list[at] = stored;
+    const patch = { messages: list };
+    const fromSupport = message.sender !== "user";
+    if (fromSupport) patch.typing = null;
+    if (live && isNew && fromSupport) {
+      patch.announcement = SENDER_LABEL[message.sender] + ": " + message.content;
+      if (!this.state.open) patch.unread = this.state.unread + 1;
+    }
+    this.set(patch);
+    if (live && isNew) this.emit("message", stored);
+    if (patch.unread) this.emit("unread", patch.unread);
+  }
+
+  /** The next chunk of an agent answer being generated. */
+  delta(frame) {
+    const id = String(frame.id);
+    const list = this.state.messages.slice();
+    const at = list.findIndex((m) => m.id === id);
+    if (at < 0) list.push({ id, sender: "agent", content: frame.content, streaming: true });
+    else if (list[at].streaming) list[at] = { ...list[at], content: list[at].content + frame.content };
+    else return; // the final message is already here
+    this.set({ messages: list, typing: null });
+  }
+
+  fail(error) {
+    if (!(error instanceof ApiError)) console.error("Aurion:", error);
+    this.set({ notice: error instanceof ApiError ? error.message : "Something went wrong. Please try again." });
+  }
+}
