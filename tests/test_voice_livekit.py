@@ -10,7 +10,7 @@ from aurion.voice.livekit_worker import agent_token, conversation_session, frame
 from aurion.voice.pipeline import VoiceCall
 from aurion.voice.tokens import room_name
 from tests.support.speech import spoken
-from tests.support.speech import Recorder, agent_transcript
+from tests.support.speech import Recorder, agent_transcript, turn_over
 
 SETTINGS = {"LIVEKIT_URL": "wss://lk.example.test", "LIVEKIT_API_KEY": "APIaurionTest", "LIVEKIT_API_SECRET": "s" * 43}
 
@@ -59,6 +59,7 @@ def test_pipeline_answers_livekit_audio_frames_with_livekit_audio_frames(app, he
             piece = pcm[start : start + samples_per_frame * 2]
             call.hear(pcm_from_frame(rtc.AudioFrame(piece, SAMPLE_RATE, 1, len(piece) // 2)))
         reply = recorder.wait_for(agent_transcript)
+        turn_over(recorder)
     finally:
         call.hang_up()
     assert "reset link" in reply["text"]

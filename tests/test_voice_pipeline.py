@@ -9,7 +9,7 @@ from aurion.models import Message
 from aurion.voice.audio import BYTES_PER_SECOND, OUTPUT_CHUNK_BYTES, duration
 from aurion.voice.engines import open_recognizer, open_synthesizer
 from aurion.voice.pipeline import VoiceCall
-from tests.support.speech import Recorder, agent_transcript, microphone_frames, say
+from tests.support.speech import Recorder, agent_transcript, microphone_frames, say, turn_over
 from tests.support.speech_server import SpeechServer
 
 
@@ -51,6 +51,7 @@ def test_spoken_question_is_answered_aloud_from_the_knowledge_base(app, start_ca
     call, recorder = start_call()
     say(call, question)
     reply = recorder.wait_for(agent_transcript)
+    turn_over(recorder)
     heard = next(e for e in recorder.events if e.get("event") == "transcript" and e["sender"] == "user")
     assert answer_words in reply["text"]
     # The answer came back as audio too: at least a second of it, in 100 ms chunks.
@@ -101,6 +102,7 @@ def test_hosted_speech_engines_run_the_same_pipeline(app, start_call):
         call, recorder = start_call(settings={"AURION_STT_BASE_URL": server.base_url, "AURION_TTS_BASE_URL": server.base_url})
         say(call, "How long do refunds take?")
         reply = recorder.wait_for(agent_transcript)
+        turn_over(recorder)
         call.hang_up()
     heard = next(e for e in recorder.events if e.get("event") == "transcript" and e["sender"] == "user")
     assert heard["text"] == "How long do refunds take?"

@@ -207,44 +207,57 @@ class VoiceCall:
             return
         voice = _Voice(self._synthesizer, _Playback(self._send_audio, self._playback_lead, self._interrupted), self._send_event)
         answer = answer_visitor_safely(question.conversation_id, voice.add)
-        voice.finish()
         reply = answer or _later_agent_message(question)
-        if reply is None:
-            return
-        if not voice.spoke:
-            # A hand-off notice is stored without streaming: say it too.
-            voice.add(reply.content)
-            voice.finish()
-        self._send_event(_event("transcript", sender="agent", text=reply.content, message_id=reply.public_id))
+        if reply is not None:
+            if not voice.spoke:
+                # A hand-off notice is stored without streaming: say it too.
+                voice.add(reply.content)
+            self._send_event(_event("transcript", sender="agent", text=reply.content, message_id=reply.public_id))
+        voice.finish()
 
 
 class _Voice:
-    """The agent's answer as it streams: each complete sentence synthesised and played at once."""
+    """The agent's answer as it streams: each complete sentence is queued, then synthesised
+    and played on the voice's own thread, so the agent's turn (and the stored message)
+    never waits for the audio to play out."""
 
     def __init__(self, synthesizer: Synthesizer, playback: _Playback, send_event: EventSink):
         self._synthesizer = synthesizer
         self._playback = playback
         self._send_event = send_event
         self._pending = ""
+        self._sentences: queue.Queue[str | None] = queue.Queue()
+        self._speaker = threading.Thread(target=self._speak, name="aurion-voice-speaker", daemon=True)
+        self._speaker.start()
         self.spoke = False
 
     def add(self, piece: str) -> None:
         self._pending += piece
         *sentences, self._pending = _SENTENCE_END.split(self._pending)
         for sentence in sentences:
-            self._say(sentence)
+            self._queue(sentence)
 
     def finish(self) -> None:
+        """Queue what is left, then wait until everything has been said (or cut off by barge-in)."""
         sentence, self._pending = self._pending, ""
-        self._say(sentence)
+        self._queue(sentence)
+        self._sentences.put(None)
+        self._speaker.join()
 
-    def _say(self, sentence: str) -> None:
-        if not sentence.strip() or self._playback.stopped:
-            return
-        if not self.spoke:
+    def _queue(self, sentence: str) -> None:
+        if sentence.strip():
             self.spoke = True
-            self._send_event(_event("state", state="speaking"))
-        self._playback.play(self._synthesizer.synthesize(sentence.strip()))
+            self._sentences.put(sentence.strip())
+
+    def _speak(self) -> None:
+        started = False
+        while (sentence := self._sentences.get()) is not None:
+            if self._playback.stopped:
+                continue
+            if not started:
+                started = True
+                self._send_event(_event("state", state="speaking"))
+            self._playback.play(self._synthesizer.synthesize(sentence))
 
 
 def _later_agent_message(question: Message) -> Message | None:

@@ -71,6 +71,15 @@ class Recorder:
                 self._changed.wait(remaining)
 
 
+def turn_over(recorder: "Recorder", timeout: float = 30.0) -> None:
+    """Wait until the call is listening again after a turn (its answer fully played)."""
+    deadline = time.monotonic() + timeout
+    while sum(e.get("state") == "listening" for e in recorder.events) < 2:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the turn did not end in {timeout} s; got {recorder.events}")
+        time.sleep(0.05)
+
+
 def agent_transcript(event):
     return event.get("event") == "transcript" and event["sender"] == "agent"
 
