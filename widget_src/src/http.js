@@ -60,6 +60,10 @@ export function createClient(base, widgetId) {
         if (!r.ok) throw new ApiError(r.status, "file", "The file could not be loaded.");
         return r.blob();
       }),
+    /** Any API call (the voice part makes its own). */
+    call,
+    /** The URL of a part of the widget loaded on demand (`aurion-voice.js`). */
+    partUrl: (name) => root + "/voice-widget/embed/" + name + ".js",
     socketUrl: (token) => named(root.replace(/^http/, "ws") + "/widget/ws?token=" + encodeURIComponent(token)),
   };
 }

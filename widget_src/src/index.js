@@ -32,7 +32,7 @@ class AurionWidget extends HTMLElement {
     chat.isPreview = data.preview === "true";
     installCommands(chat);
     if (data.open === "true") chat.setOpen(true);
-    const root = this.shadowRoot || this.attachShadow({ mode: "open" });
+    const root = (chat.root = this.shadowRoot || this.attachShadow({ mode: "open" }));
     const settings = chat.isPreview
       ? Promise.resolve({ ...data, primary_color: data.primaryColor, modes: data.modes?.split(" ") })
       : client.config();
