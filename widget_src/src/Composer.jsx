@@ -1,10 +1,10 @@
 /** Writing a message: Enter sends, Shift+Enter starts a new line; files by button, drop or paste. */
-import { ATTACH, Icon, MIC, SEND } from "./icons.jsx";
+import { ATTACH, Icon, SEND } from "./icons.jsx";
 
 /** Opening the panel moves focus into the message box (a stable ref runs on mount only). */
 const focusOnMount = (element) => element?.focus();
 
-export function Composer({ chat, voice }) {
+export function Composer({ chat }) {
   const { pending, sending } = chat.state;
   const submit = async (box) => {
     if (await chat.send(box.value.trim())) box.value = "";
@@ -62,11 +62,6 @@ export function Composer({ chat, voice }) {
             chat.attach(e.clipboardData.files);
           }}
         />
-        {voice && !chat.state.voice && (
-          <button type="button" class="icon" aria-label="Start a voice call" onClick={() => chat.startVoice()}>
-            <Icon d={MIC} />
-          </button>
-        )}
         <button class="icon send" aria-label="Send" disabled={sending || pending.some((item) => !item.record)}>
           <Icon d={SEND} />
         </button>

@@ -62,7 +62,7 @@ export function Panel({ chat, config }) {
         ))}
       </ol>
       {state.typing && <p class="typing">{TYPING[state.typing]}</p>}
-      <Composer chat={chat} voice={config.modes?.includes("voice")} />
+      <Composer chat={chat} />
     </section>
   );
 }

@@ -27,18 +27,7 @@ const INITIAL = {
   pending: [], // files for the next message: {key, name, preview, record (once uploaded)}
   sending: false,
   dragging: false, // files are being dragged over the panel
-  voice: false, // a call is on (voice.js draws its controls)
 };
-
-/** The voice part of the widget (its own file), loaded on the first call. */
-let voicePart;
-const loadVoice = (url) =>
-  (voicePart ||= new Promise((resolve, reject) => {
-    const script = document.head.appendChild(document.createElement("script"));
-    script.onload = () => resolve(window.AurionVoice);
-    script.onerror = reject;
-    script.src = url;
-  }));
 
 // Keys for what is shown before the server has it (uploads, messages being sent).
 let localKeys = 0;
@@ -200,24 +189,6 @@ export class Chat {
     return this.previews[file.url];
   }
 
-  /**
-   * Start a voice call (the voice part loads now); call it from the visitor's click:
-   * the AudioContext made here may then play the agent's voice.
-   */
-  startVoice() {
-    if (this.state.voice) return;
-    const audio = new AudioContext({ sampleRate: 16000 });
-    audio.resume();
-    this.set({ voice: true, notice: "" });
-    loadVoice(this.client.partUrl("aurion-voice")).then(
-      (voice) => voice.call(this, audio),
-      () => {
-        voicePart = null;
-        this.set({ voice: false, notice: "Voice could not be loaded. You can keep typing here." });
-      },
-    );
-  }
-
   /** Ask for a person to take over. */
   requestHuman() {
     if (!this.socket?.send({ type: "handoff" })) this.set({ notice: "We are reconnecting; ask again in a moment." });
@@ -245,7 +216,6 @@ export class Chat {
   }
 
   stop() {
-    this.call?.hangUp();
     this.epoch++;
     this.socket?.close();
     this.socket = this.starting = null;

@@ -62,8 +62,6 @@ export function createClient(base, widgetId) {
       }),
     /** Any API call (the voice part makes its own). */
     call,
-    /** The URL of a part of the widget loaded on demand (`aurion-voice.js`). */
-    partUrl: (name) => root + "/voice-widget/embed/" + name + ".js",
     socketUrl: (token) => named(root.replace(/^http/, "ws") + "/widget/ws?token=" + encodeURIComponent(token)),
   };
 }

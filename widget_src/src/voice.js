@@ -73,29 +73,60 @@ function controls(root) {
   };
 }
 
+const MIC =
+  '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 15a3 3 0 0 0 3-3V6a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-2.1a7 7 0 0 0 6-6.9z"/></svg>';
+
 /**
- * Open the call for `chat` on the AudioContext made on the visitor's click. With
- * `data-voice-processing="off"` the microphone comes without echo cancellation,
- * noise suppression and gain control (tests that need the audio unchanged).
+ * Add the mic button to `chat`'s composer (again after every render that drops it).
+ * A click starts a call on an AudioContext made inside that click, so that the
+ * browser lets it play the agent's voice.
  */
-async function call(chat, audio) {
+function attach(chat) {
+  const mic = document.createElement("button");
+  mic.type = "button";
+  mic.className = "icon mic";
+  mic.setAttribute("aria-label", "Start a voice call");
+  mic.innerHTML = MIC;
+  mic.onclick = () => {
+    mic.hidden = true;
+    call(chat, new AudioContext({ sampleRate: RATE }), () => (mic.hidden = false));
+  };
+  const place = () => {
+    const send = chat.root.querySelector(".panel .send");
+    if (send && send.previousSibling !== mic) send.before(mic);
+  };
+  chat.subscribe(place);
+  place();
+}
+
+/**
+ * Run a call for `chat`. With `data-voice-processing="off"` on the snippet the
+ * microphone comes without echo cancellation, noise suppression and gain control
+ * (tests that need the audio unchanged).
+ */
+async function call(chat, audio, ended) {
   const ui = controls(chat.root);
   ui.show({ state: "connecting" });
-  let current;
   const fail = (words) => {
-    chat.call = null;
     ui.remove();
     audio.close();
-    chat.set(words ? { voice: false, notice: words } : { voice: false });
+    ended();
+    if (words) chat.set({ notice: words });
   };
   try {
     await chat.start();
     const access = await chat.authed((token) =>
       chat.client.call("/voice-widget/token", { method: "POST", token, json: { widget_id: chat.widgetId } }),
     );
-    current = await startCall({ access, audio, update: ui.show, fail, processing: chat.root.host.dataset.voiceProcessing !== "off" });
-    chat.call = current;
-    ui.bar.querySelector(".mute").onclick = () => current.mute(ui.bar.querySelector(".mute").textContent === "Mute");
+    const current = await startCall({
+      access,
+      audio,
+      update: ui.show,
+      fail,
+      processing: chat.root.host.dataset.voiceProcessing !== "off",
+    });
+    const mute = ui.bar.querySelector(".mute");
+    mute.onclick = () => current.mute(mute.textContent === "Mute");
     ui.bar.querySelector(".hang-up").onclick = () => current.hangUp();
   } catch (error) {
     fail(error.message || "The call could not be started. You can keep typing here.");
@@ -191,4 +222,4 @@ async function startCall({ access, audio, update, fail, processing }) {
   };
 }
 
-window.AurionVoice = { call };
+window.AurionVoice = { attach };
