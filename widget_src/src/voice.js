@@ -41,14 +41,14 @@ const CSS = `.voice{display:flex;flex-wrap:wrap;align-items:center;gap:8px;paddi
  * panel is closed and opened again mid-call.
  */
 function controls(root) {
-  const bar = document.createElement("div");
-  bar.className = "voice";
-  bar.setAttribute("role", "group");
-  bar.setAttribute("aria-label", "Voice call");
-  bar.innerHTML =
-    '<p class="state" role="status"></p><meter min="0" max="1" value="0" aria-label="Microphone level"></meter>' +
-    '<button type="button" class="mute" aria-pressed="false">Mute</button>' +
-    '<button type="button" class="hang-up">Hang up</button><p class="heard" aria-live="polite"></p>';
+  const bar = element("div", { class: "voice", role: "group", "aria-label": "Voice call" });
+  bar.append(
+    element("p", { class: "state", role: "status" }),
+    element("meter", { min: "0", max: "1", value: "0", "aria-label": "Microphone level" }),
+    element("button", { type: "button", class: "mute", "aria-pressed": "false" }, "Mute"),
+    element("button", { type: "button", class: "hang-up" }, "Hang up"),
+    element("p", { class: "heard", "aria-live": "polite" }),
+  );
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(CSS);
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
@@ -73,8 +73,16 @@ function controls(root) {
   };
 }
 
-const MIC =
-  '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 15a3 3 0 0 0 3-3V6a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-2.1a7 7 0 0 0 6-6.9z"/></svg>';
+const SVG = "http://www.w3.org/2000/svg";
+const MIC = "M12 15a3 3 0 0 0 3-3V6a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-2.1a7 7 0 0 0 6-6.9z";
+
+/** A DOM element with attributes and text: the widget never writes HTML. */
+function element(tag, attributes, text = "", namespace) {
+  const node = namespace ? document.createElementNS(namespace, tag) : document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.textContent = text;
+  return node;
+}
 
 /**
  * Add the mic button to `chat`'s composer (again after every render that drops it).
@@ -82,11 +90,10 @@ const MIC =
  * browser lets it play the agent's voice.
  */
 function attach(chat) {
-  const mic = document.createElement("button");
-  mic.type = "button";
-  mic.className = "icon mic";
-  mic.setAttribute("aria-label", "Start a voice call");
-  mic.innerHTML = MIC;
+  const mic = element("button", { type: "button", class: "icon mic", "aria-label": "Start a voice call" });
+  const icon = element("svg", { viewBox: "0 0 24 24", "aria-hidden": "true", focusable: "false" }, "", SVG);
+  icon.append(element("path", { d: MIC }, "", SVG));
+  mic.append(icon);
   mic.onclick = () => {
     mic.hidden = true;
     call(chat, new AudioContext({ sampleRate: RATE }), () => (mic.hidden = false));
