@@ -1,6 +1,7 @@
 /**
  * The widget's voice call, built into its own file (static/aurion-voice.js) and loaded
- * only when a visitor presses the mic: chat-only visitors never download it.
+ * only by widgets that offer voice (it adds the mic button): the chat bundle stays small
+ * and chat-only widgets never download it.
  *
  * Embedded transport (the server's voice socket; see the README's framing table):
  * the microphone, captured at 16 kHz through an AudioContext, goes out as PCM16
