@@ -9,7 +9,7 @@ from aurion.agent import dispatch
 from aurion.config import Config, instance_secret_key
 from aurion.extensions import db, limiter, migrate, sock
 from aurion.models.types import render_migration_type
-from aurion.realtime import broker, socket
+from aurion.realtime import broker, socket, voice_socket
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -47,6 +47,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     broker.init_app(app)
     dispatch.init_app(app)
     app.register_blueprint(socket.bp)
+    app.register_blueprint(voice_socket.bp)
     dashboard.init_app(app)
     app.register_blueprint(demo.bp)
     cli.init_app(app)

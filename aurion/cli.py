@@ -4,10 +4,11 @@ Each prints its result as the last line of standard output and exits non-zero wi
 clear message on bad input.
 """
 
+import asyncio
 import json
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from aurion.problems import Problem
@@ -16,6 +17,7 @@ from aurion.services.identity import EMAIL_TOKEN_MAX_LIFETIME, mint_email_token
 from aurion.services.widgets import find_widget
 from aurion.services.api_keys import SCOPES, create_api_key
 from aurion.services.tenants import create_admin, create_tenant, find_tenant_by_name
+from aurion.voice.tokens import livekit_configured
 
 EMAIL_TOKEN_MAX_SECONDS = int(EMAIL_TOKEN_MAX_LIFETIME.total_seconds())
 
@@ -110,6 +112,24 @@ def setup_demo_command(base_url: str) -> None:
     click.echo(f"Widget id:   {demo.widget_id}")
     click.echo(f"Demo page:   {demo_page_url(base_url)}  (the widget, on another origin than the API)")
     click.echo(f"Try:         curl {base_url}/api/v1/voice-widget/config -H 'X-API-Key: {demo.api_key}'")
+
+
+@aurion_cli.command("voice-worker")
+def voice_worker_command() -> None:
+    """Speak for the agent in LiveKit conversation rooms (needs LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET)."""
+    from aurion.voice.livekit_worker import run_worker
+
+    app = current_app._get_current_object()
+    if not livekit_configured(app.config):
+        raise click.ClickException(
+            "LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET must all be set; without LiveKit, "
+            "voice runs embedded in the web server and needs no worker."
+        )
+    click.echo(f"Voice worker joining conversation rooms on {app.config['LIVEKIT_URL']} (Ctrl+C to stop)")
+    try:
+        asyncio.run(run_worker(app))
+    except KeyboardInterrupt:
+        pass
 
 
 def init_app(app: Flask) -> None:

@@ -86,6 +86,19 @@ class Config:
     AURION_LLM_MODEL = os.environ.get("AURION_LLM_MODEL", "")
     AURION_LLM_TIMEOUT = _env_int("AURION_LLM_TIMEOUT", 20)
 
+    # Voice: OpenAI-compatible speech endpoints; unset, the offline engines (pocketsphinx, espeak-ng) run.
+    AURION_STT_BASE_URL = os.environ.get("AURION_STT_BASE_URL", "")
+    AURION_STT_API_KEY = os.environ.get("AURION_STT_API_KEY", "")
+    AURION_STT_MODEL = os.environ.get("AURION_STT_MODEL", "whisper-1")
+    AURION_TTS_BASE_URL = os.environ.get("AURION_TTS_BASE_URL", "")
+    AURION_TTS_API_KEY = os.environ.get("AURION_TTS_API_KEY", "")
+    AURION_TTS_MODEL = os.environ.get("AURION_TTS_MODEL", "tts-1")
+    # The voice: an OpenAI voice name with AURION_TTS_BASE_URL, else an espeak-ng voice.
+    AURION_TTS_VOICE = os.environ.get("AURION_TTS_VOICE", "")
+    # How far ahead of real time the agent's audio is sent: more absorbs network jitter,
+    # less makes barge-in stop it sooner.
+    AURION_VOICE_PLAYBACK_LEAD = float(os.environ.get("AURION_VOICE_PLAYBACK_LEAD", "0.5"))
+
     AURION_UPLOAD_DIR = os.environ.get("AURION_UPLOAD_DIR", "")
     AURION_UPLOAD_MAX_BYTES = _env_int("AURION_UPLOAD_MAX_BYTES", 10 * MEGABYTE)
     # Types an upload may be, as decided from its bytes (see aurion.services.sniffing).
@@ -112,3 +125,6 @@ class TestConfig(Config):
     AURION_LLM_BASE_URL = ""
     AURION_LLM_API_KEY = ""
     AURION_LLM_MODEL = ""
+    AURION_STT_BASE_URL = ""
+    AURION_TTS_BASE_URL = ""
+    AURION_TTS_VOICE = ""

@@ -12,8 +12,12 @@ import sqlalchemy as sa
 from aurion import create_app
 from aurion.config import TestConfig
 from aurion.extensions import db
+from aurion.models import WidgetSession
 from aurion.services.api_keys import create_api_key
+from aurion.services.knowledge import create_article
 from aurion.services.tenants import create_tenant
+from tests.support.speech import ARTICLES
+from tests.widgets import start_session
 
 REDIS_URL = os.environ.get("AURION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -136,6 +140,16 @@ def live_server(app, database_url, instance_path):
 
     with gunicorn_server(database_url, instance_path) as base_url:
         yield base_url
+
+
+@pytest.fixture
+def help_desk(app, client, make_tenant):
+    """A widget whose knowledge base answers password, refund and shipping questions, and a visitor's session: (widget, session)."""
+    widget = make_tenant("acme")[1]
+    for article in ARTICLES:
+        create_article(widget, article)
+    session = start_session(client, widget)
+    return widget, db.session.execute(db.select(WidgetSession).filter_by(public_id=session["session_id"])).scalar_one()
 
 
 CHROMIUM = os.environ.get("AURION_CHROMIUM", "/usr/bin/chromium")

@@ -61,11 +61,19 @@ def test_script_is_served_without_a_referer(client, widget):
     assert client.get(SCRIPT).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["aurion-voice", "demo", "other"])
+@pytest.mark.parametrize("name", ["aurion-video", "demo", "other"])
 def test_only_built_widget_files_are_served(client, name):
     response = client.get(f"/api/v1/voice-widget/embed/{name}.js")
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+
+
+def test_the_voice_part_is_served_beside_the_embed_script(client):
+    built_bundle()  # make widget builds both
+    response = client.get("/api/v1/voice-widget/embed/aurion-voice.js")
+    assert response.status_code == 200
+    assert response.mimetype == "application/javascript"
+    assert b"AurionVoice" in response.data
 
 
 def test_public_config_for_an_allowed_origin(client, widget):

@@ -19,7 +19,7 @@ const cssAsText = {
   },
 };
 
-const ENTRIES = { aurion: "src/index.js" };
+const ENTRIES = { aurion: "src/index.js", "aurion-voice": "src/voice.js" };
 
 const { outputFiles } = await build({
   entryPoints: ENTRIES,

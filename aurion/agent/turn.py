@@ -1,6 +1,6 @@
 """One turn of the agent: read the conversation, retrieve, stream the reply, store it."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from flask import current_app
 
@@ -45,11 +45,13 @@ def _previous_reply_found_nothing(messages: list[Message]) -> bool:
     return bool(answers) and not answers[-1].sources
 
 
-def answer_visitor(conversation_id: int) -> Message | None:
+def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None = None) -> Message | None:
     """Answer the visitor's latest message, streaming `typing` and `delta` frames, then the stored `message`.
 
     Does nothing unless the agent owns the conversation. Hands off to a person when
     the visitor asks for one, or when the agent could not answer twice in a row.
+    `on_piece` also gets each piece of the answer as it is generated (the voice
+    pipeline speaks sentences before the answer is complete).
     """
     conversation = db.session.get(Conversation, conversation_id)
     if conversation is None or conversation.status != "agent":
@@ -80,6 +82,8 @@ def answer_visitor(conversation_id: int) -> Message | None:
     for piece in choose_backend(current_app.config).stream(context, reply):
         pieces.append(piece)
         publish(channel, {"type": "delta", "id": message_id, "content": piece})
+        if on_piece is not None:
+            on_piece(piece)
     # The conversation may have been taken over while the agent was writing.
     db.session.refresh(conversation)
     publish(channel, {"type": "typing", "sender": "agent", "active": False})
@@ -99,10 +103,10 @@ def answer_visitor(conversation_id: int) -> Message | None:
     return message
 
 
-def answer_visitor_safely(conversation_id: int) -> None:
+def answer_visitor_safely(conversation_id: int, on_piece: Callable[[str], None] | None = None) -> Message | None:
     """`answer_visitor`, telling the visitor (instead of going silent) when it fails."""
     try:
-        answer_visitor(conversation_id)
+        return answer_visitor(conversation_id, on_piece)
     except Exception:
         current_app.logger.exception("The agent failed to answer conversation %s", conversation_id)
         db.session.rollback()

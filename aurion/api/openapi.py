@@ -2,13 +2,13 @@
 
 from flask import Blueprint
 
-from aurion.api import attachments, config, conversations, embed, knowledge, widget
-from aurion.realtime import socket
+from aurion.api import attachments, config, conversations, embed, knowledge, voice, widget
+from aurion.realtime import socket, voice_socket
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
 # Each module that serves /api/v1 routes contributes OPENAPI_PATHS (and maybe OPENAPI_SCHEMAS).
-DOCUMENTED_MODULES = [config, embed, knowledge, widget, attachments, socket, conversations]
+DOCUMENTED_MODULES = [config, embed, knowledge, widget, attachments, voice, socket, voice_socket, conversations]
 
 _PROBLEM_SCHEMA = {
     "type": "object",

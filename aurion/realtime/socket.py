@@ -37,7 +37,7 @@ REPLAY_LIMIT = 100
 POLL_SECONDS = 1.0
 
 
-def _live_session() -> WidgetSession:
+def live_session() -> WidgetSession:
     """The socket's session, checked again: it may have expired or been revoked since the handshake."""
     return session_from_bearer(request.args.get("token"))
 
@@ -45,12 +45,12 @@ def _live_session() -> WidgetSession:
 @bp.before_request
 def authenticate_handshake():
     """Refuse the upgrade before it happens: bad token 401, disallowed origin 403."""
-    session = _live_session()
+    session = live_session()
     require_allowed_origin(session.widget)
     g.conversation_channel = session.conversation.public_id
 
 
-class _Channel:
+class Channel:
     """One socket: sends are serialised because two greenlets write to it."""
 
     def __init__(self, ws):
@@ -60,6 +60,10 @@ class _Channel:
     def send(self, frame: dict) -> None:
         with self._lock:
             self.ws.send(json.dumps(frame))
+
+    def send_bytes(self, data: bytes) -> None:
+        with self._lock:
+            self.ws.send(data)
 
     def error(self, code: str, detail: str) -> None:
         self.send({"type": "error", "code": code, "detail": detail})
@@ -74,7 +78,7 @@ def _unit_of_work():
         db.session.remove()
 
 
-def _forward(subscription, channel: _Channel, stop: threading.Event) -> None:
+def _forward(subscription, channel: Channel, stop: threading.Event) -> None:
     while not stop.is_set():
         frame = subscription.get(timeout=POLL_SECONDS)
         if frame is None:
@@ -99,7 +103,7 @@ def _parse(raw) -> dict:
     return frame
 
 
-def _handle(session: WidgetSession, frame: dict, channel: _Channel) -> None:
+def _handle(session: WidgetSession, frame: dict, channel: Channel) -> None:
     kind = frame["type"]
     if kind == "ping":
         channel.send({"type": "pong"})
@@ -113,15 +117,15 @@ def _handle(session: WidgetSession, frame: dict, channel: _Channel) -> None:
         raise Problem(400, "unknown_frame_type", f"Unknown frame type {kind!r}; send message, ping or handoff.")
 
 
-def _replay_missed(after: str, channel: _Channel) -> None:
-    for frame in history_page(_live_session().conversation, after=after, limit=REPLAY_LIMIT)["messages"]:
+def _replay_missed(after: str, channel: Channel) -> None:
+    for frame in history_page(live_session().conversation, after=after, limit=REPLAY_LIMIT)["messages"]:
         channel.send(frame)
 
 
 @sock.route("/ws", bp=bp)
 def widget_socket(ws):
     """The live channel of the session's conversation."""
-    channel = _Channel(ws)
+    channel = Channel(ws)
     subscription = broker().subscribe(g.conversation_channel)
     # An idle socket must not hold a database connection: the pool is shared by
     # every request of the worker. Each frame below checks one out and returns it.
@@ -138,7 +142,7 @@ def widget_socket(ws):
             raw = ws.receive()
             with _unit_of_work():
                 try:
-                    session = _live_session()
+                    session = live_session()
                 except Problem:
                     ws.close(CLOSE_UNAUTHORIZED, "session expired or revoked")
                     return

@@ -119,6 +119,18 @@ def article_to_dict(article: Article) -> dict[str, Any]:
     }
 
 
+def knowledge_revision(widget_id: int) -> tuple:
+    """A value that changes whenever the widget's articles do (added, edited or deleted):
+    what caches built from the knowledge base are keyed by."""
+    return tuple(
+        db.session.execute(
+            db.select(func.count(Article.id), func.max(Article.id), func.max(Article.updated_at)).filter_by(
+                widget_id=widget_id
+            )
+        ).one()
+    )
+
+
 class _IndexCache:
     """One ranked index per widget and process, rebuilt when its articles change."""
 
@@ -127,13 +139,7 @@ class _IndexCache:
         self._entries: dict[int, tuple[tuple, PassageIndex]] = {}
 
     def get(self, widget_id: int) -> PassageIndex:
-        revision = tuple(
-            db.session.execute(
-                db.select(func.count(Article.id), func.max(Article.id), func.max(Article.updated_at)).filter_by(
-                    widget_id=widget_id
-                )
-            ).one()
-        )
+        revision = knowledge_revision(widget_id)
         with self._lock:
             cached = self._entries.get(widget_id)
             if cached and cached[0] == revision:

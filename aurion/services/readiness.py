@@ -9,6 +9,7 @@ from sqlalchemy import func
 
 from aurion.extensions import db
 from aurion.models import Article, Widget
+from aurion.voice.engines import engines_status
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,8 @@ def _voice_backend(widget: Widget, settings: Mapping) -> Check:
         return Check("voice_backend", False, f"The LiveKit server at {url} does not answer; check LIVEKIT_URL.")
     if url:
         return Check("voice_backend", False, "LIVEKIT_URL is set but LIVEKIT_API_KEY or LIVEKIT_API_SECRET is not.")
-    return Check(
-        "voice_backend",
-        False,
-        "Voice mode is on but no voice backend is available: set LIVEKIT_URL, LIVEKIT_API_KEY and "
-        "LIVEKIT_API_SECRET, or remove voice from modes.",
-    )
+    ok, detail = engines_status(settings)
+    return Check("voice_backend", ok, detail)
 
 
 CHECKS: list[Callable[[Widget, Mapping], Check]] = [_allowed_domains, _agent, _voice_backend]

@@ -146,6 +146,11 @@ def _anonymous_visitor(widget: Widget, visitor_token: str | None) -> Visitor:
         if visitor is None:
             raise Problem(401, "visitor_token_invalid", "The visitor token names no visitor of this widget; start without it.")
         return visitor
+    return new_unidentified_visitor(widget)
+
+
+def new_unidentified_visitor(widget: Widget) -> Visitor:
+    """A new visitor without an email: anonymous, or vouched for by the tenant's server (an API key)."""
     visitor = Visitor(widget_id=widget.id, public_id=new_public_id("vis_"), email=None)
     db.session.add(visitor)
     return visitor
@@ -185,9 +190,13 @@ def create_session(widget: Widget, request: SessionRequest) -> NewSession:
     401 for a bad, expired or foreign email token, a bad visitor token, or an anonymous
     request to a widget that does not allow anonymous visitors.
     """
-    visitor = _visitor(widget, request)
-    if request.display_name is not None:
-        visitor.display_name = request.display_name
+    return start_session(widget, _visitor(widget, request), request.display_name)
+
+
+def start_session(widget: Widget, visitor: Visitor, display_name: str | None = None) -> NewSession:
+    """A new session for `visitor` (already proven) with their open conversation."""
+    if display_name is not None:
+        visitor.display_name = display_name
     visitor.last_seen_at = utcnow()
     conversation = open_conversation(widget, visitor)
     session = WidgetSession(

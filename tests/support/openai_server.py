@@ -5,11 +5,11 @@ same server-sent-event chunks, same `[DONE]` terminator. It records each request
 """
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.support.loopback import LoopbackServer, QuietHandler
 
 
-class OpenAICompatibleServer:
+class OpenAICompatibleServer(LoopbackServer):
     """Answers every chat completion with `reply`, split into streamed chunks."""
 
     def __init__(self, reply: str = "Refunds take 5 to 10 business days.", fail_with: int | None = None):
@@ -18,7 +18,7 @@ class OpenAICompatibleServer:
         self.requests: list[dict] = []
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
@@ -44,18 +44,4 @@ class OpenAICompatibleServer:
                 done = {"id": "chatcmpl-loopback", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
                 self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
 
-            def log_message(self, *args):
-                pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
+        super().__init__(Handler)

@@ -10,16 +10,20 @@ from contextlib import contextmanager
 from simple_websocket import Client, ConnectionClosed
 
 
-def ws_url(base_url: str, token: str, **params: str) -> str:
+CHAT_SOCKET = "/api/v1/widget/ws"
+VOICE_SOCKET = "/api/v1/widget/voice"
+
+
+def ws_url(base_url: str, token: str, path: str = CHAT_SOCKET, **params: str) -> str:
     query = "&".join(f"{key}={value}" for key, value in {"token": token, **params}.items())
-    return base_url.replace("http://", "ws://", 1) + "/api/v1/widget/ws?" + query
+    return base_url.replace("http://", "ws://", 1) + path + "?" + query
 
 
 @contextmanager
-def widget_socket(base_url: str, token: str, origin: str | None = None, **params: str):
-    """An open socket of the widget's live channel; closed on exit."""
+def widget_socket(base_url: str, token: str, origin: str | None = None, path: str = CHAT_SOCKET, **params: str):
+    """An open socket of the widget's live channel (or, with `path=VOICE_SOCKET`, a voice call); closed on exit."""
     headers = {"Origin": origin} if origin else None
-    client = Client.connect(ws_url(base_url, token, **params), headers=headers)
+    client = Client.connect(ws_url(base_url, token, path, **params), headers=headers)
     try:
         yield client
     finally:
@@ -49,7 +53,7 @@ def send(client, frame: dict) -> None:
     client.send(json.dumps(frame))
 
 
-def handshake_status(base_url: str, token: str, origin: str | None = None) -> int:
+def handshake_status(base_url: str, token: str, origin: str | None = None, path: str = CHAT_SOCKET) -> int:
     """The HTTP status the server answers a WebSocket upgrade with (101 when accepted)."""
     host, port = base_url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
@@ -61,7 +65,7 @@ def handshake_status(base_url: str, token: str, origin: str | None = None) -> in
         **({"Origin": origin} if origin else {}),
     }
     try:
-        connection.request("GET", ws_url(base_url, token).split(f":{port}", 1)[1], headers=headers)
+        connection.request("GET", ws_url(base_url, token, path).split(f":{port}", 1)[1], headers=headers)
         response = connection.getresponse()
         return response.status
     finally:

@@ -60,6 +60,8 @@ export function createClient(base, widgetId) {
         if (!r.ok) throw new ApiError(r.status, "file", "The file could not be loaded.");
         return r.blob();
       }),
+    /** Any API call (the voice part makes its own). */
+    call,
     socketUrl: (token) => named(root.replace(/^http/, "ws") + "/widget/ws?token=" + encodeURIComponent(token)),
   };
 }

@@ -32,7 +32,7 @@ class AurionWidget extends HTMLElement {
     chat.isPreview = data.preview === "true";
     installCommands(chat);
     if (data.open === "true") chat.setOpen(true);
-    const root = this.shadowRoot || this.attachShadow({ mode: "open" });
+    const root = (chat.root = this.shadowRoot || this.attachShadow({ mode: "open" }));
     const settings = chat.isPreview
       ? Promise.resolve({ ...data, primary_color: data.primaryColor, modes: data.modes?.split(" ") })
       : client.config();
@@ -48,6 +48,12 @@ class AurionWidget extends HTMLElement {
         chat.subscribe(draw);
         draw();
         chat.ready(config);
+        // Voice is a file of its own, loaded only where the widget offers it; it adds the mic.
+        if (config.modes?.includes("voice") && !chat.isPreview) {
+          const script = document.head.appendChild(document.createElement("script"));
+          script.onload = () => window.AurionVoice.attach(chat);
+          script.src = client.link("voice-widget/embed/aurion-voice.js");
+        }
       },
       (error) => {
         console.error(refusal(error, widgetId));

@@ -1,0 +1,154 @@
+"""`GET /api/v1/widget/voice?token=...`: the embedded voice transport, one socket per call.
+
+A sibling of the chat socket `/widget/ws`, with the same handshake (a session bearer
+token; 401 for a bad one, 403 for a disallowed Origin) plus 409 when the widget's
+modes exclude voice. The chat socket stays open beside it: the visitor's and the
+agent's voice turns arrive there as ordinary `message` frames (`mode: "voice"`), so
+they appear in the one message list and typing works mid-call.
+
+Framing:
+- client → server, binary: microphone audio, raw PCM, signed 16-bit little-endian,
+  mono, 16,000 Hz. Send 20 ms frames (320 samples, 640 bytes); any whole number of
+  samples up to one second (32,000 bytes) per frame is accepted.
+- server → client, binary: the agent's voice in the same format, in 100 ms chunks
+  (3,200 bytes; the last of an answer may be shorter), sent at most
+  `AURION_VOICE_PLAYBACK_LEAD` seconds ahead of real time.
+- server → client, text: JSON events (see `aurion.voice.pipeline`): `state`
+  (listening, thinking, speaking), `transcript`, `not_understood`, `barge_in`
+  (stop playback and drop buffered audio), `error`, `pong`.
+- client → server, text: `{"type": "ping"}`, `{"type": "hangup"}` (or just close).
+"""
+
+import json
+import time
+
+from flask import Blueprint, current_app, g
+from simple_websocket import ConnectionClosed
+
+from aurion.api import spec
+from aurion.api.origins import require_allowed_origin
+from aurion.extensions import db, sock
+from aurion.models import WidgetSession
+from aurion.problems import Problem
+from aurion.realtime.socket import CLOSE_UNAUTHORIZED, Channel, live_session
+from aurion.voice.audio import BYTES_PER_SECOND, SAMPLE_BYTES
+from aurion.voice.engines import open_recognizer, open_synthesizer
+from aurion.voice.pipeline import VoiceCall
+
+bp = Blueprint("voice_socket", __name__, url_prefix="/api/v1/widget")
+MAX_AUDIO_FRAME_BYTES = BYTES_PER_SECOND
+SESSION_RECHECK_SECONDS = 5.0
+
+
+def authenticate_call() -> None:
+    """Refuse the upgrade before it happens: bad token 401, disallowed origin 403, no voice mode 409."""
+    session = live_session()
+    require_allowed_origin(session.widget)
+    if "voice" not in session.widget.modes:
+        raise Problem(409, "voice_disabled", "Voice is not among this widget's modes; enable it in the widget's config.")
+    g.voice_session_id = session.id
+
+
+bp.before_request(authenticate_call)
+
+
+class _CallChannel(Channel):
+    """The socket as the call's output; a socket closed by the visitor drops what is still being said."""
+
+    def send_event(self, frame: dict) -> None:
+        try:
+            self.send(frame)
+        except ConnectionClosed:
+            pass
+
+    def send_audio(self, chunk: bytes) -> None:
+        try:
+            self.send_bytes(chunk)
+        except ConnectionClosed:
+            pass
+
+
+def _control(raw: str, channel: _CallChannel) -> bool:
+    """Handle a text frame; False when the visitor hung up."""
+    try:
+        frame = json.loads(raw)
+    except ValueError:
+        frame = None
+    kind = frame.get("type") if isinstance(frame, dict) else None
+    if kind == "ping":
+        channel.send_event({"type": "pong"})
+    elif kind == "hangup":
+        return False
+    else:
+        channel.send_event(
+            {"type": "error", "code": "unknown_frame_type", "detail": 'Send audio as binary frames, or {"type": "ping"} / {"type": "hangup"}.'}
+        )
+    return True
+
+
+def _still_live(ws) -> bool:
+    """Whether the session still holds (not expired, not revoked); closes the socket with 4401 if not."""
+    try:
+        live_session()
+    except Problem:
+        ws.close(CLOSE_UNAUTHORIZED, "session expired or revoked")
+        return False
+    finally:
+        db.session.remove()
+    return True
+
+
+@sock.route("/voice", bp=bp)
+def voice_socket(ws):
+    """A voice call in the session's conversation: microphone audio in, the agent's voice out."""
+    app = current_app._get_current_object()
+    session = db.session.get(WidgetSession, g.voice_session_id)
+    channel = _CallChannel(ws)
+    call = VoiceCall(
+        app,
+        session.id,
+        open_recognizer(app.config, session.widget, app.instance_path),
+        open_synthesizer(app.config),
+        channel.send_audio,
+        channel.send_event,
+        playback_lead=app.config["AURION_VOICE_PLAYBACK_LEAD"],
+    )
+    # An open call must not hold a database connection between turns (see the chat socket).
+    db.session.remove()
+    checked_at = time.monotonic()
+    try:
+        while True:
+            raw = ws.receive()
+            # Audio arrives 50 times a second: the session is re-checked every few seconds, not per frame.
+            if time.monotonic() - checked_at > SESSION_RECHECK_SECONDS:
+                if not _still_live(ws):
+                    return
+                checked_at = time.monotonic()
+            if isinstance(raw, str):
+                if not _control(raw, channel):
+                    return
+            elif len(raw) > MAX_AUDIO_FRAME_BYTES or len(raw) % SAMPLE_BYTES:
+                channel.send_event(
+                    {"type": "error", "code": "bad_audio_frame", "detail": f"Audio frames are whole 16-bit samples, at most {MAX_AUDIO_FRAME_BYTES} bytes."}
+                )
+            else:
+                call.hear(raw)
+    except ConnectionClosed:
+        return
+    finally:
+        call.hang_up()
+
+
+OPENAPI_PATHS = {
+    "/api/v1/widget/voice": {
+        "get": spec.operation(
+            "Open a voice call over a WebSocket (embedded voice)",
+            spec.PUBLIC,
+            {"101": spec.response("Switching protocols to WebSocket"), **spec.problems(401, 403, 409)},
+            description=__doc__,
+            parameters=[
+                {"name": "token", "in": "query", "required": True, "description": "The session's bearer token (the `token` of `POST /voice-widget/token` with `transport: embedded`).", "schema": {"type": "string"}},
+            ],
+        )
+    }
+}

@@ -1,0 +1,270 @@
+"""One voice call: the visitor's microphone in, the agent's voice out.
+
+    microphone PCM → speech detection (pocketsphinx `Endpointer`) → end of turn
+    → recognition → the visitor's message (`mode: "voice"`) → the same agent turn
+    as chat → sentences synthesised as the answer streams → paced audio out
+
+Both transports (the embedded voice socket and the LiveKit worker) drive a
+`VoiceCall` the same way: `hear()` with microphone audio as it arrives, and two
+callbacks for what goes back, audio chunks and JSON events:
+
+- `{"type": "voice", "event": "state", "state": "listening" | "thinking" | "speaking"}`
+- `{"type": "voice", "event": "transcript", "sender": "user" | "agent", "text", "message_id"}`
+- `{"type": "voice", "event": "not_understood"}`: speech was heard but no words recognised
+- `{"type": "voice", "event": "barge_in"}`: the visitor spoke over the agent; its audio
+  stops now, and the client drops what it has buffered but not yet played
+- `{"type": "error", "code", "detail"}`
+
+The agent's audio is sent only a little ahead of real time (`playback_lead`), so
+that a barge-in silences it within a fraction of a second instead of after the
+whole answer has been queued in the browser. The answer's text is stored whole
+even when its audio is cut short: the conversation shows what the agent meant.
+"""
+
+import queue
+import re
+import threading
+import time
+from collections.abc import Callable
+
+from flask import Flask
+
+from aurion.agent.turn import answer_visitor_safely
+from aurion.api.limits import consume_message_budget
+from aurion.extensions import db
+from aurion.models import Message, WidgetSession
+from aurion.problems import Problem
+from aurion.services.conversations import publish_message
+from aurion.services.messages import add_visitor_message
+from aurion.voice.audio import BYTES_PER_SECOND, FrameBuffer, chunks
+from aurion.voice.recognition import Recognizer
+from aurion.voice.synthesis import Synthesizer
+
+# Speech detection: a 0.3 s window of which 90 % must be speech (or silence) to switch.
+DETECTION_WINDOW = 0.3
+DETECTION_RATIO = 0.9
+# After speech stops, a turn ends only if the visitor stays silent this long more, so
+# a breath between two phrases of one question does not split it in two.
+TURN_HANGOVER = 0.2
+# Shortest utterance worth recognising: shorter bursts are coughs and clicks.
+MIN_UTTERANCE = 0.25
+# Longest utterance: a visitor who never pauses is cut here and answered.
+MAX_UTTERANCE = 30.0
+DEFAULT_PLAYBACK_LEAD = 0.5
+# A sentence ends at . ! ? followed by a space: spoken as soon as it is complete.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+AudioSink = Callable[[bytes], None]
+EventSink = Callable[[dict], None]
+
+
+def _event(name: str, **fields) -> dict:
+    return {"type": "voice", "event": name, **fields}
+
+
+class _Utterances:
+    """Speech detection and end of turn over fixed frames of microphone audio."""
+
+    def __init__(self):
+        from pocketsphinx import Endpointer
+
+        self._endpointer = Endpointer(window=DETECTION_WINDOW, ratio=DETECTION_RATIO)
+        self.frames = FrameBuffer(self._endpointer.frame_bytes)
+        self._frame_seconds = self._endpointer.frame_length
+        self._speech = bytearray()
+        self._silence = 0.0
+        self._was_in_speech = False
+
+    def feed(self, frame: bytes) -> tuple[bool, bytes | None]:
+        """(whether speech just started, the finished utterance if the turn just ended)."""
+        speech = self._endpointer.process(frame)
+        started = self._endpointer.in_speech and not self._was_in_speech
+        self._was_in_speech = self._endpointer.in_speech
+        if speech is not None:
+            self._speech.extend(speech)
+            self._silence = 0.0
+        elif self._speech:
+            self._silence += self._frame_seconds
+        too_long = len(self._speech) >= MAX_UTTERANCE * BYTES_PER_SECOND
+        if self._speech and ((not self._endpointer.in_speech and self._silence >= TURN_HANGOVER) or too_long):
+            utterance, self._speech = bytes(self._speech), bytearray()
+            if len(utterance) >= MIN_UTTERANCE * BYTES_PER_SECOND:
+                return started, utterance
+        return started, None
+
+
+class _Playback:
+    """The agent's audio of one answer, sent at most `lead` seconds ahead of real time."""
+
+    def __init__(self, send_audio: AudioSink, lead: float, interrupted: threading.Event):
+        self._send = send_audio
+        self._lead = lead
+        self._interrupted = interrupted
+        self._started = 0.0
+        self._sent = 0.0
+
+    def play(self, pcm: bytes) -> None:
+        now = time.monotonic()
+        if not self._sent:
+            self._started = now
+        # If synthesis fell behind, what was sent has already played out: pace from now.
+        self._started = max(self._started, now - self._sent)
+        for chunk in chunks(pcm):
+            wait = self._started + self._sent - self._lead - time.monotonic()
+            if wait > 0 and self._interrupted.wait(wait):
+                return
+            if self._interrupted.is_set():
+                return
+            self._send(chunk)
+            self._sent += len(chunk) / BYTES_PER_SECOND
+
+    @property
+    def stopped(self) -> bool:
+        return self._interrupted.is_set()
+
+
+class VoiceCall:
+    """A visitor's call in their conversation. Thread-safe `hear()`; turns run one at a time on the call's own thread."""
+
+    def __init__(
+        self,
+        app: Flask,
+        session_id: int,
+        recognizer: Recognizer,
+        synthesizer: Synthesizer,
+        send_audio: AudioSink,
+        send_event: EventSink,
+        playback_lead: float = DEFAULT_PLAYBACK_LEAD,
+    ):
+        self._app = app
+        self._session_id = session_id
+        self._recognizer = recognizer
+        self._synthesizer = synthesizer
+        self._send_audio = send_audio
+        self._send_event = send_event
+        self._playback_lead = playback_lead
+        self._utterances = _Utterances()
+        self._hear_lock = threading.Lock()
+        self._turns: queue.Queue[bytes | None] = queue.Queue()
+        # Set by barge-in: the answer being spoken stops.
+        self._interrupted = threading.Event()
+        self._busy = threading.Event()
+        self._worker = threading.Thread(target=self._run, name="aurion-voice-call", daemon=True)
+        self._worker.start()
+        self._send_event(_event("state", state="listening"))
+
+    def hear(self, pcm: bytes) -> None:
+        """Microphone audio (16 kHz PCM16 mono), in pieces of any length."""
+        with self._hear_lock:
+            for frame in self._utterances.frames.push(pcm):
+                started, utterance = self._utterances.feed(frame)
+                if started and self._busy.is_set() and not self._interrupted.is_set():
+                    self._interrupted.set()
+                    self._send_event(_event("barge_in"))
+                if utterance is not None:
+                    self._turns.put(utterance)
+
+    def hang_up(self, timeout: float = 30.0) -> None:
+        """End the call: speech in progress stops; a turn being answered finishes in text."""
+        self._interrupted.set()
+        self._turns.put(None)
+        self._worker.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            utterance = self._turns.get()
+            if utterance is None:
+                return
+            self._busy.set()
+            self._interrupted.clear()
+            try:
+                with self._app.app_context():
+                    self._take_turn(utterance)
+            except Exception:
+                self._app.logger.exception("A voice turn failed")
+                self._send_event({"type": "error", "code": "voice_failed", "detail": "That turn failed; please say it again."})
+            finally:
+                self._busy.clear()
+                if self._turns.empty():
+                    self._send_event(_event("state", state="listening"))
+
+    def _take_turn(self, utterance: bytes) -> None:
+        self._send_event(_event("state", state="thinking"))
+        text = self._recognizer.transcribe(utterance)
+        if not text:
+            self._send_event(_event("not_understood"))
+            return
+        session = db.session.get(WidgetSession, self._session_id)
+        try:
+            consume_message_budget(session.public_id)
+            question = add_visitor_message(session, text, mode="voice")
+        except Problem as problem:
+            self._send_event({"type": "error", "code": problem.code, "detail": problem.detail})
+            return
+        publish_message(question)
+        self._send_event(_event("transcript", sender="user", text=text, message_id=question.public_id))
+        if question.conversation.status != "agent":
+            return
+        voice = _Voice(self._synthesizer, _Playback(self._send_audio, self._playback_lead, self._interrupted), self._send_event)
+        answer = answer_visitor_safely(question.conversation_id, voice.add)
+        reply = answer or _later_agent_message(question)
+        if reply is not None:
+            if not voice.spoke:
+                # A hand-off notice is stored without streaming: say it too.
+                voice.add(reply.content)
+            self._send_event(_event("transcript", sender="agent", text=reply.content, message_id=reply.public_id))
+        voice.finish()
+
+
+class _Voice:
+    """The agent's answer as it streams: each complete sentence is queued, then synthesised
+    and played on the voice's own thread, so the agent's turn (and the stored message)
+    never waits for the audio to play out."""
+
+    def __init__(self, synthesizer: Synthesizer, playback: _Playback, send_event: EventSink):
+        self._synthesizer = synthesizer
+        self._playback = playback
+        self._send_event = send_event
+        self._pending = ""
+        self._sentences: queue.Queue[str | None] = queue.Queue()
+        self._speaker = threading.Thread(target=self._speak, name="aurion-voice-speaker", daemon=True)
+        self._speaker.start()
+        self.spoke = False
+
+    def add(self, piece: str) -> None:
+        self._pending += piece
+        *sentences, self._pending = _SENTENCE_END.split(self._pending)
+        for sentence in sentences:
+            self._queue(sentence)
+
+    def finish(self) -> None:
+        """Queue what is left, then wait until everything has been said (or cut off by barge-in)."""
+        sentence, self._pending = self._pending, ""
+        self._queue(sentence)
+        self._sentences.put(None)
+        self._speaker.join()
+
+    def _queue(self, sentence: str) -> None:
+        if sentence.strip():
+            self.spoke = True
+            self._sentences.put(sentence.strip())
+
+    def _speak(self) -> None:
+        started = False
+        while (sentence := self._sentences.get()) is not None:
+            if self._playback.stopped:
+                continue
+            if not started:
+                started = True
+                self._send_event(_event("state", state="speaking"))
+            self._playback.play(self._synthesizer.synthesize(sentence))
+
+
+def _later_agent_message(question: Message) -> Message | None:
+    """The agent's message after `question`, if one was stored without streaming (a hand-off notice)."""
+    return db.session.execute(
+        db.select(Message)
+        .filter(Message.conversation_id == question.conversation_id, Message.id > question.id, Message.sender == "agent")
+        .order_by(Message.id)
+        .limit(1)
+    ).scalar_one_or_none()

@@ -1,0 +1,233 @@
+/**
+ * The widget's voice call, built into its own file (static/aurion-voice.js) and loaded
+ * only by widgets that offer voice (it adds the mic button): the chat bundle stays small
+ * and chat-only widgets never download it.
+ *
+ * Embedded transport (the server's voice socket; see the README's framing table):
+ * the microphone, captured at 16 kHz through an AudioContext, goes out as PCM16
+ * little-endian frames; the agent's voice comes back in the same format and is
+ * scheduled gap-free on the same AudioContext, which the page created on the
+ * visitor's click (so autoplay rules allow it). `barge_in` drops what is queued.
+ * The words of both sides arrive on the chat socket as ordinary messages.
+ */
+
+const RATE = 16000;
+// 32 ms of audio per capture callback at 16 kHz.
+const CAPTURE_SAMPLES = 512;
+
+/** Why the microphone could not be used, in words; chat still works. */
+function micProblem(error) {
+  if (error?.name === "NotAllowedError" || error?.name === "SecurityError")
+    return "Microphone access was denied. Allow it in your browser to talk, or keep typing here.";
+  if (error?.name === "NotFoundError" || error?.name === "OverconstrainedError")
+    return "No microphone was found. Connect one to talk, or keep typing here.";
+  return "The microphone could not be started. You can keep typing here.";
+}
+
+function toPcm16(samples) {
+  const out = new Int16Array(samples.length);
+  for (let i = 0; i < samples.length; i++) out[i] = Math.max(-1, Math.min(1, samples[i])) * 0x7fff;
+  return out;
+}
+
+const STATE = { connecting: "Connecting…", listening: "Listening…", thinking: "Thinking…", speaking: "Speaking…" };
+const CSS = `.voice{display:flex;flex-wrap:wrap;align-items:center;gap:8px;padding:8px 16px;border-top:1px solid #e5e7eb;background:#eef2ff}
+.voice p{margin:0}.voice .state{flex:1;font-weight:600}.voice meter{width:80px}
+.voice button{padding:4px 10px;border:1px solid #374151;border-radius:999px;background:#fff;font:inherit;cursor:pointer}
+.voice .hang-up{border-color:#b91c1c;background:#b91c1c;color:#fff}.voice .heard{flex-basis:100%;font-size:13px;color:#374151}`;
+
+/**
+ * The call's controls, drawn by this file (not the chat bundle) above the composer:
+ * the state in words, the microphone's level, mute and hang up. Re-attached when the
+ * panel is closed and opened again mid-call.
+ */
+function controls(root) {
+  const bar = element("div", { class: "voice", role: "group", "aria-label": "Voice call" });
+  bar.append(
+    element("p", { class: "state", role: "status" }),
+    element("meter", { min: "0", max: "1", value: "0", "aria-label": "Microphone level" }),
+    element("button", { type: "button", class: "mute", "aria-pressed": "false" }, "Mute"),
+    element("button", { type: "button", class: "hang-up" }, "Hang up"),
+    element("p", { class: "heard", "aria-live": "polite" }),
+  );
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(CSS);
+  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  const part = (selector) => bar.querySelector(selector);
+  return {
+    bar,
+    show({ state, level, muted, heard }) {
+      if (!bar.isConnected) root.querySelector(".panel form")?.before(bar);
+      if (state !== undefined) part(".state").textContent = STATE[state] || "";
+      if (level !== undefined) part("meter").value = level;
+      if (muted !== undefined) {
+        part(".mute").textContent = muted ? "Unmute" : "Mute";
+        part(".mute").setAttribute("aria-pressed", String(muted));
+        if (muted) part(".state").textContent = "Muted";
+      }
+      if (heard !== undefined) part(".heard").textContent = heard;
+    },
+    remove() {
+      bar.remove();
+      root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== sheet);
+    },
+  };
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+const MIC = "M12 15a3 3 0 0 0 3-3V6a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-2.1a7 7 0 0 0 6-6.9z";
+
+/** A DOM element with attributes and text: the widget never writes HTML. */
+function element(tag, attributes, text = "", namespace) {
+  const node = namespace ? document.createElementNS(namespace, tag) : document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.textContent = text;
+  return node;
+}
+
+/**
+ * Add the mic button to `chat`'s composer (again after every render that drops it).
+ * A click starts a call on an AudioContext made inside that click, so that the
+ * browser lets it play the agent's voice.
+ */
+function attach(chat) {
+  const mic = element("button", { type: "button", class: "icon mic", "aria-label": "Start a voice call" });
+  const icon = element("svg", { viewBox: "0 0 24 24", "aria-hidden": "true", focusable: "false" }, "", SVG);
+  icon.append(element("path", { d: MIC }, "", SVG));
+  mic.append(icon);
+  mic.onclick = () => {
+    mic.hidden = true;
+    call(chat, new AudioContext({ sampleRate: RATE }), () => (mic.hidden = false));
+  };
+  const place = () => {
+    const send = chat.root.querySelector(".panel .send");
+    if (send && send.previousSibling !== mic) send.before(mic);
+  };
+  chat.subscribe(place);
+  place();
+}
+
+/**
+ * Run a call for `chat`. With `data-voice-processing="off"` on the snippet the
+ * microphone comes without echo cancellation, noise suppression and gain control
+ * (tests that need the audio unchanged).
+ */
+async function call(chat, audio, ended) {
+  const ui = controls(chat.root);
+  ui.show({ state: "connecting" });
+  const fail = (words) => {
+    ui.remove();
+    audio.close();
+    ended();
+    if (words) chat.set({ notice: words });
+  };
+  try {
+    await chat.start();
+    const access = await chat.authed((token) =>
+      chat.client.call("/voice-widget/token", { method: "POST", token, json: { widget_id: chat.widgetId } }),
+    );
+    const current = await startCall({
+      access,
+      audio,
+      update: ui.show,
+      fail,
+      processing: chat.root.host.dataset.voiceProcessing !== "off",
+    });
+    const mute = ui.bar.querySelector(".mute");
+    mute.onclick = () => current.mute(mute.textContent === "Mute");
+    ui.bar.querySelector(".hang-up").onclick = () => current.hangUp();
+  } catch (error) {
+    fail(error.message || "The call could not be started. You can keep typing here.");
+  }
+}
+
+async function startCall({ access, audio, update, fail, processing }) {
+  if (access.transport !== "embedded") {
+    throw new Error("This widget build talks over the embedded voice socket only; LiveKit calls need the LiveKit client.");
+  }
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({
+      audio: { channelCount: 1, echoCancellation: processing, noiseSuppression: processing, autoGainControl: processing },
+    });
+  } catch (error) {
+    throw new Error(micProblem(error));
+  }
+  const socket = new WebSocket(access.ws_url + "?token=" + encodeURIComponent(access.token));
+  socket.binaryType = "arraybuffer";
+  let muted = false;
+  update({ state: "connecting" });
+  let ended = false;
+  let playing = [];
+  let playAt = 0;
+
+  const source = audio.createMediaStreamSource(stream);
+  const capture = audio.createScriptProcessor(CAPTURE_SAMPLES, 1, 1);
+  capture.onaudioprocess = (event) => {
+    const samples = event.inputBuffer.getChannelData(0);
+    let sum = 0;
+    for (const s of samples) sum += s * s;
+    update({ level: muted ? 0 : Math.min(1, Math.sqrt(sum / samples.length) * 4) });
+    if (!muted && socket.readyState === WebSocket.OPEN) socket.send(toPcm16(samples).buffer);
+  };
+  // The processor only runs while connected; its output is silence.
+  source.connect(capture);
+  capture.connect(audio.destination);
+
+  function play(buffer) {
+    const pcm = new Int16Array(buffer);
+    const clip = audio.createBuffer(1, pcm.length, RATE);
+    const channel = clip.getChannelData(0);
+    for (let i = 0; i < pcm.length; i++) channel[i] = pcm[i] / 0x8000;
+    const node = audio.createBufferSource();
+    node.buffer = clip;
+    node.connect(audio.destination);
+    playAt = Math.max(playAt, audio.currentTime + 0.05);
+    node.start(playAt);
+    playAt += clip.duration;
+    playing.push(node);
+    node.onended = () => (playing = playing.filter((n) => n !== node));
+  }
+
+  function silence() {
+    playing.forEach((node) => node.stop());
+    playing = [];
+    playAt = 0;
+  }
+
+  function end(words) {
+    if (ended) return;
+    ended = true;
+    silence();
+    capture.disconnect();
+    source.disconnect();
+    stream.getTracks().forEach((track) => track.stop());
+    if (socket.readyState <= WebSocket.OPEN) socket.close();
+    if (words) fail(words);
+  }
+
+  socket.onopen = () => update({ state: "listening" });
+  socket.onclose = () => end(ended ? "" : "The call was disconnected. You can start it again or keep typing.");
+  socket.onmessage = (event) => {
+    if (typeof event.data !== "string") return play(event.data);
+    const frame = JSON.parse(event.data);
+    if (frame.event === "state") update({ state: frame.state });
+    else if (frame.event === "barge_in") silence();
+    else if (frame.event === "not_understood") update({ heard: "Sorry, I didn't catch that. Please say it again." });
+    else if (frame.type === "error") update({ heard: frame.detail });
+  };
+
+  return {
+    mute(on) {
+      muted = on;
+      update({ muted, level: 0 });
+    },
+    hangUp() {
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "hangup" }));
+      end("");
+      fail("");
+    },
+  };
+}
+
+window.AurionVoice = { attach };
