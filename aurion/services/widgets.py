@@ -152,22 +152,6 @@ def regenerate_widget_key(widget: Widget) -> Widget:
     return widget
 
 
-def widget_config(widget: Widget) -> dict[str, Any]:
-    """The widget's config as the config API shows it."""
-    return {
-        "widget_id": widget.public_id,
-        "name": widget.name,
-        "greeting": widget.greeting,
-        "primary_color": widget.primary_color,
-        "position": widget.position,
-        "allowed_domains": widget.allowed_domains,
-        "modes": widget.modes,
-        "allow_anonymous": widget.allow_anonymous,
-        "created_at": isoformat_utc(widget.created_at),
-        "updated_at": isoformat_utc(widget.updated_at),
-    }
-
-
 def widget_public_config(widget: Widget) -> dict[str, Any]:
     """What any page of an allowed domain may know: how the widget looks and what it offers."""
     return {
@@ -178,6 +162,16 @@ def widget_public_config(widget: Widget) -> dict[str, Any]:
         "position": widget.position,
         "modes": widget.modes,
         "allow_anonymous": widget.allow_anonymous,
+    }
+
+
+def widget_config(widget: Widget) -> dict[str, Any]:
+    """The widget's config as the config API shows it: the public part plus what only its admins see."""
+    return {
+        **widget_public_config(widget),
+        "allowed_domains": widget.allowed_domains,
+        "created_at": isoformat_utc(widget.created_at),
+        "updated_at": isoformat_utc(widget.updated_at),
     }
 
 
