@@ -60,7 +60,8 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
     if not messages or messages[-1].sender != "user":
         return None
     question = messages[-1]
-    offered_person = any(m.sender == "agent" for m in messages[-2:-1]) and "person" in messages[-2].content
+    previous = messages[-2] if len(messages) > 1 else None
+    offered_person = previous is not None and previous.sender == "agent" and "person" in previous.content
     if asks_for_person(question.content, offered_person):
         request_handoff(conversation, question.mode)
         return None
