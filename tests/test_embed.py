@@ -3,7 +3,7 @@
 import pytest
 
 from aurion.services.demo import setup_demo
-from tests.widget import built_bundle
+from tests.widget import ROOT, built_bundle
 
 SCRIPT = "/api/v1/voice-widget/embed/aurion.js"
 
@@ -74,6 +74,16 @@ def test_the_voice_part_is_served_beside_the_embed_script(client):
     assert response.status_code == 200
     assert response.mimetype == "application/javascript"
     assert b"AurionVoice" in response.data
+
+
+def test_the_livekit_part_is_served_beside_the_embed_script(client):
+    built_bundle()  # make widget builds all parts
+    assert (ROOT / "static" / "aurion-livekit.js").exists()
+    response = client.get("/api/v1/voice-widget/embed/aurion-livekit.js")
+    assert response.status_code == 200
+    assert response.mimetype == "application/javascript"
+    assert response.headers["Cache-Control"] in ("public, max-age=300", "max-age=300, public")
+    assert b"AurionLiveKit" in response.data
 
 
 def test_public_config_for_an_allowed_origin(client, widget):

@@ -19,7 +19,8 @@ const cssAsText = {
   },
 };
 
-const ENTRIES = { aurion: "src/index.js", "aurion-voice": "src/voice.js" };
+// livekit-client (about 140 KB gzipped) is loaded by the voice part only for LiveKit calls.
+const ENTRIES = { aurion: "src/index.js", "aurion-voice": "src/voice.js", "aurion-livekit": "src/livekit.js" };
 
 const { outputFiles } = await build({
   entryPoints: ENTRIES,

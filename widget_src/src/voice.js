@@ -9,6 +9,10 @@
  * scheduled gap-free on the same AudioContext, which the page created on the
  * visitor's click (so autoplay rules allow it). `barge_in` drops what is queued.
  * The words of both sides arrive on the chat socket as ordinary messages.
+ *
+ * LiveKit transport (a token with `transport: "livekit"`): the LiveKit client is a file
+ * of its own (static/aurion-livekit.js, built from livekit.js), loaded only then; it
+ * joins the room with the microphone opened here and plays the agent's track.
  */
 
 const RATE = 16000;
@@ -127,6 +131,7 @@ async function call(chat, audio, ended) {
       chat.client.call("/voice-widget/token", { method: "POST", token, json: { widget_id: chat.widgetId } }),
     );
     const current = await startCall({
+      chat,
       access,
       audio,
       update: ui.show,
@@ -141,9 +146,20 @@ async function call(chat, audio, ended) {
   }
 }
 
-async function startCall({ access, audio, update, fail, processing }) {
-  if (access.transport !== "embedded") {
-    throw new Error("This widget build talks over the embedded voice socket only; LiveKit calls need the LiveKit client.");
+/** Load another part of the widget (`aurion-<part>.js`) once, beside this one. */
+function loadPart(chat, part, global) {
+  if (window[global]) return Promise.resolve(window[global]);
+  return new Promise((resolve, reject) => {
+    const script = document.head.appendChild(document.createElement("script"));
+    script.onload = () => resolve(window[global]);
+    script.onerror = () => reject(new Error("The voice call could not be loaded. You can keep typing here."));
+    script.src = chat.client.link(`voice-widget/embed/aurion-${part}.js`);
+  });
+}
+
+async function startCall({ chat, access, audio, update, fail, processing }) {
+  if (access.transport !== "embedded" && access.transport !== "livekit") {
+    throw new Error("This widget cannot join this kind of voice call. You can keep typing here.");
   }
   let stream;
   try {
@@ -152,6 +168,15 @@ async function startCall({ access, audio, update, fail, processing }) {
     });
   } catch (error) {
     throw new Error(micProblem(error));
+  }
+  if (access.transport === "livekit") {
+    try {
+      const livekit = await loadPart(chat, "livekit", "AurionLiveKit");
+      return await livekit.start({ access, audio, stream, update, fail });
+    } catch (error) {
+      stream.getTracks().forEach((track) => track.stop());
+      throw error;
+    }
   }
   const socket = new WebSocket(access.ws_url + "?token=" + encodeURIComponent(access.token));
   socket.binaryType = "arraybuffer";

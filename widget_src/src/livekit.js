@@ -1,0 +1,108 @@
+/**
+ * The LiveKit transport of the widget's voice call, built into its own file
+ * (static/aurion-livekit.js) because livekit-client is large: the voice part
+ * (voice.js) loads it only when `POST /voice-widget/token` answers
+ * `transport: "livekit"`, so chat-only visitors and embedded-voice calls never
+ * download it.
+ *
+ * voice.js has already opened the microphone (same constraints and error messages as
+ * the embedded transport) and made the AudioContext inside the visitor's click; this
+ * joins the room at `ws_url` with `token`, publishes that microphone, plays the
+ * agent's audio through that AudioContext (so autoplay rules allow it), and drives the
+ * same controls. The state comes from the worker's data packets (topic `aurion.voice`,
+ * the embedded socket's JSON events), or, until one arrives, from who is speaking.
+ * The words of both sides reach the chat socket as ordinary messages, because the
+ * worker adds its turns to the conversation.
+ */
+import { Room, RoomEvent, Track } from "livekit-client";
+
+const EVENTS_TOPIC = "aurion.voice";
+
+async function start({ access, audio, stream, update, fail }) {
+  const room = new Room({ webAudioMix: { audioContext: audio } });
+  const microphone = stream.getAudioTracks()[0];
+  const players = [];
+  let muted = false;
+  let ended = false;
+  let toldState = false; // the worker's data packets say the state; then speakers are not needed
+
+  // The microphone's level, for the meter.
+  const analyser = audio.createAnalyser();
+  analyser.fftSize = 512;
+  const source = audio.createMediaStreamSource(stream);
+  source.connect(analyser);
+  const samples = new Float32Array(analyser.fftSize);
+  const meter = setInterval(() => {
+    analyser.getFloatTimeDomainData(samples);
+    let sum = 0;
+    for (const s of samples) sum += s * s;
+    update({ level: muted ? 0 : Math.min(1, Math.sqrt(sum / samples.length) * 4) });
+  }, 100);
+
+  function end(words) {
+    if (ended) return;
+    ended = true;
+    clearInterval(meter);
+    source.disconnect();
+    players.forEach(({ track, element }) => track.detach(element));
+    stream.getTracks().forEach((track) => track.stop());
+    room.disconnect();
+    fail(words);
+  }
+
+  room.on(RoomEvent.TrackSubscribed, (track) => {
+    if (track.kind === Track.Kind.Audio) players.push({ track, element: track.attach() });
+  });
+  room.on(RoomEvent.ActiveSpeakersChanged, (speakers) => {
+    if (toldState || muted) return;
+    update({ state: speakers.some((p) => p !== room.localParticipant) ? "speaking" : "listening" });
+  });
+  room.on(RoomEvent.DataReceived, (payload, participant, kind, topic) => {
+    if (topic !== EVENTS_TOPIC) return;
+    let frame;
+    try {
+      frame = JSON.parse(new TextDecoder().decode(payload));
+    } catch {
+      return;
+    }
+    if (frame.event === "state") {
+      toldState = true;
+      if (!muted) update({ state: frame.state });
+    } else if (frame.event === "not_understood") update({ heard: "Sorry, I didn't catch that. Please say it again." });
+    else if (frame.type === "error") update({ heard: frame.detail });
+    // barge_in: the worker clears the agent's queued audio itself.
+  });
+  room.on(RoomEvent.Disconnected, () => end("The call was disconnected. You can start it again or keep typing."));
+
+  try {
+    await room.connect(access.ws_url, access.token, { autoSubscribe: true });
+  } catch {
+    ended = true;
+    clearInterval(meter);
+    source.disconnect();
+    room.disconnect();
+    throw new Error("The voice server could not be reached, so the call did not start. You can keep typing here.");
+  }
+  try {
+    await room.localParticipant.publishTrack(microphone, { source: Track.Source.Microphone, name: "microphone" });
+  } catch {
+    end("Your microphone could not be sent to the call. You can keep typing here.");
+    return { mute() {}, hangUp() {} };
+  }
+  update({ state: "listening" });
+
+  return {
+    mute(on) {
+      muted = on;
+      microphone.enabled = !on;
+      room.localParticipant.getTrackPublication(Track.Source.Microphone)?.track?.[on ? "mute" : "unmute"]();
+      update({ muted, level: 0 });
+      if (!on) update({ state: "listening" });
+    },
+    hangUp() {
+      end("");
+    },
+  };
+}
+
+window.AurionLiveKit = { start };
