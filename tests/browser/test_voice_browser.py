@@ -94,3 +94,79 @@ def test_a_spoken_question_then_a_typed_follow_up(talking_browser, host_site, li
     with urllib.request.urlopen(request, timeout=10) as response:
         messages = json.loads(response.read())["messages"]
     assert [(m["sender"], m["mode"]) for m in messages] == [("user", "voice"), ("agent", "voice"), ("user", "chat"), ("agent", "chat")]
+
+
+LIVEKIT_KEYS = {"LIVEKIT_API_KEY": "APIaurionTest", "LIVEKIT_API_SECRET": "s" * 43}
+
+
+@pytest.fixture
+def livekit_nowhere():
+    """A LiveKit URL on a loopback port where nothing listens (a free one: Chromium refuses
+    "unsafe" ports such as 9 before connecting, which would test something else)."""
+    from tests.live import free_port
+
+    return f"ws://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture
+def livekit_server(app, database_url, instance_path, livekit_nowhere):
+    """The app served with LiveKit configured at `livekit_nowhere`."""
+    from tests.live import gunicorn_server
+
+    with gunicorn_server(database_url, instance_path, LIVEKIT_URL=livekit_nowhere, **LIVEKIT_KEYS) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def mic_browser(chromium):
+    """A Chromium with a fake microphone that the page may use without asking."""
+    browser = chromium.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_FLAGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+    )
+    yield browser
+    browser.close()
+
+
+def test_a_livekit_call_loads_the_livekit_part_only_on_click_and_fails_in_words(
+    mic_browser, host_site, livekit_server, livekit_nowhere, shop
+):
+    built_bundle()
+    context = mic_browser.new_context()
+    page = BrowserPage(context.new_page())
+    requested = []
+    page.on("request", lambda request: requested.append(request.url.split("?")[0]))
+    tokens = []
+    page.on("response", lambda r: r.url.split("?")[0].endswith("/voice-widget/token") and r.request.method == "POST" and tokens.append(r))
+    try:
+        url = host_site.add("/", host_page(snippet(livekit_server, shop.public_id)))
+        page.goto(url)
+        widget = page.locator("aurion-widget")
+        widget.locator(".launcher").click()
+        panel = widget.locator("[role=dialog]")
+        expect(panel.locator(".mic")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        assert any(u.endswith("/embed/aurion-voice.js") for u in requested), requested
+        assert not any("aurion-livekit" in u for u in requested), "aurion-livekit.js loaded before the mic was clicked"
+
+        panel.locator(".mic").click()
+
+        # Nothing listens there: the call ends with a message in words, and the mic comes back.
+        expect(panel).to_contain_text("The voice server could not be reached", timeout=ANSWER_TIMEOUT_MS)
+        assert len(tokens) == 1
+        access = tokens[0].json()
+        assert access["transport"] == "livekit" and access["ws_url"] == livekit_nowhere
+        expect(panel.locator(".voice")).to_have_count(0)
+        expect(panel.locator(".mic")).to_be_visible()
+        livekit = [u for u in requested if u.endswith("/api/v1/voice-widget/embed/aurion-livekit.js")]
+        assert len(livekit) == 1, requested
+        assert page.responses[livekit[0]] == 200
+
+        # Chat goes on.
+        box = panel.locator("textarea")
+        box.fill("How do I reset my password?")
+        box.press("Enter")
+        expect(panel.locator(".msg.agent", has_text="reset link")).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+    finally:
+        context.close()
