@@ -134,6 +134,11 @@ def snippet(server: str, widget_id: str, **data: str) -> str:
     return f'<script src="{server}/api/v1/voice-widget/embed/aurion.js" data-widget-id="{widget_id}"{attributes} async></script>'
 
 
+def widget_part(page, selector: str):
+    """An element inside the widget's shadow root (Playwright's CSS pierces open shadow roots)."""
+    return page.locator("aurion-widget").locator(selector)
+
+
 def host_page(*body: str) -> str:
     """A plain page with a link to tab past, then `body`."""
     return "<!doctype html><html lang=en><head><meta name=viewport content=\"width=device-width, initial-scale=1\"><title>Shop</title></head><body><a href=#top>Shop home</a>" + "".join(body) + "</body></html>"

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from aurion.services.identity import mint_email_token
-from tests.browser.conftest import host_page, snippet
+from tests.browser.conftest import host_page, snippet, widget_part
 
 pytestmark = pytest.mark.browser
 
@@ -30,10 +30,6 @@ def shop(make_tenant):
         "acme", scopes=("conversations:write",), allowed_domains=["localhost"], allow_anonymous=True
     )
     return widget, key
-
-
-def widget_part(page, selector: str):
-    return page.locator("aurion-widget").locator(selector)
 
 
 def open_chat(page, url: str):

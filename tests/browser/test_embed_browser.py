@@ -6,7 +6,7 @@ These need only the embed surface (script and public config).
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import host_page, snippet
+from tests.browser.conftest import host_page, snippet, widget_part
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +19,6 @@ def widget(make_tenant):
         "acme", allowed_domains=["localhost"], allow_anonymous=True, greeting="Hi from Acme!", primary_color="#FACC15"
     )
     return widget
-
-
-def widget_part(page, selector: str):
-    return page.locator("aurion-widget").locator(selector)
 
 
 def test_launcher_appears_opens_and_closes(page, host_site, live_server, widget):

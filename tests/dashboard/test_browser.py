@@ -6,6 +6,7 @@ import pytest
 
 from aurion.extensions import db
 from aurion.models import Widget
+from tests.browser.conftest import HostSite, host_page, widget_part
 from tests.dashboard.conftest import sign_in
 from tests.support.sockets import frames_until, send, widget_socket
 from tests.support.visitors import start_session_over_http
@@ -14,7 +15,15 @@ pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
 
 
-def test_admin_creates_configures_saves_and_copies_a_widget(admin_page, acme, live_server):
+@pytest.fixture
+def shop_site():
+    """Pages on http://localhost:<port>, another origin than the live server."""
+    site = HostSite()
+    yield site
+    site.close()
+
+
+def test_admin_creates_configures_saves_and_copies_a_widget(admin_page, acme, live_server, shop_site):
     page = admin_page
     sign_in(page, acme[2].email)
     page.get_by_role("link", name="Voice Widget").click()
@@ -32,6 +41,9 @@ def test_admin_creates_configures_saves_and_copies_a_widget(admin_page, acme, li
     # The frame reloads after a pause in typing; expect() waits for the new document.
     expect(script).to_have_attribute("data-greeting", "Welcome to the shop!")
     expect(script).to_have_attribute("data-primary-color", "#0EA5E9")
+    # ...and the real widget in the frame renders them.
+    expect(preview.locator("aurion-widget [role=dialog] .msg.agent").first).to_contain_text("Welcome to the shop!")
+    expect(preview.locator("aurion-widget .launcher")).to_have_css("background-color", "rgb(14, 165, 233)")
     db.session.expire_all()
     assert db.session.execute(db.select(Widget).filter_by(public_id=public_id)).scalar_one().greeting != "Welcome to the shop!"
 
@@ -45,6 +57,13 @@ def test_admin_creates_configures_saves_and_copies_a_widget(admin_page, acme, li
     page.wait_for_selector("text=Copied.")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == f'<script src="{live_server}/api/v1/voice-widget/embed/aurion.js" data-widget-id="{public_id}" async></script>'
+
+    # The copied snippet on a page of an allowed domain shows the widget as saved.
+    page.goto(shop_site.add("/", host_page(copied)))
+    launcher = widget_part(page, ".launcher")
+    expect(launcher).to_have_css("background-color", "rgb(14, 165, 233)")
+    launcher.click()
+    expect(widget_part(page, "[role=dialog] .msg.agent").first).to_contain_text("Welcome to the shop!")
 
 
 def test_the_builder_says_what_is_wrong_beside_the_field(admin_page, acme):
