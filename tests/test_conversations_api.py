@@ -117,3 +117,10 @@ def test_agent_gives_up_after_two_unanswered_questions(client, helpdesk):
     wait_for(lambda: len(agent_messages()) == 1)
     client.post("/api/v1/widget/messages", json={"content": "Who won the 1998 world cup?"}, headers=bearer)
     wait_for(lambda: client.get(f"{CONVERSATIONS}/{conversation_id}", headers=headers).get_json()["status"] == "waiting")
+
+
+@pytest.mark.parametrize("limit", ["0", "abc", "101"])
+def test_bad_list_limit_is_422(client, helpdesk, limit):
+    _, headers = helpdesk
+    response = client.get(f"{CONVERSATIONS}?limit={limit}", headers=headers)
+    assert response.status_code == 422 and response.get_json()["field"] == "limit"

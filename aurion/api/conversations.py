@@ -3,9 +3,9 @@
 from flask import Blueprint, g, request
 
 from aurion.api import spec
-from aurion.api.requests import api_key_required, json_object
-from aurion.problems import ValidationProblem
+from aurion.api.requests import api_key_required, json_object, limit_arg
 from aurion.services.conversations import (
+    LIST_LIMIT_MAX,
     assign,
     close,
     conversation_summary,
@@ -22,18 +22,11 @@ def _conversation(conversation_id: str):
     return find_conversation(g.api_key.tenant_id, conversation_id)
 
 
-def _limit(default: int) -> int:
-    raw = request.args.get("limit", str(default))
-    if not raw.isdigit():
-        raise ValidationProblem("limit", "limit must be a whole number.")
-    return int(raw)
-
-
 @bp.get("")
 @api_key_required("conversations:read")
 def get_conversations():
     """The tenant's conversations, newest first; `?status=waiting` for those waiting for a person."""
-    return list_conversations(g.api_key.tenant_id, request.args.get("status"), _limit(50), request.args.get("before"))
+    return list_conversations(g.api_key.tenant_id, request.args.get("status"), limit_arg(50, LIST_LIMIT_MAX), request.args.get("before"))
 
 
 @bp.get("/<conversation_id>")

@@ -3,7 +3,7 @@
 from flask import Blueprint, request
 
 from aurion.api import spec
-from aurion.api.requests import api_key_required, json_object, requested_widget
+from aurion.api.requests import api_key_required, json_object, limit_arg, requested_widget
 from aurion.problems import ValidationProblem
 from aurion.services.knowledge import (
     article_to_dict,
@@ -57,13 +57,6 @@ def remove_article(article_id: int):
     return "", 204
 
 
-def _search_limit() -> int:
-    raw = request.args.get("limit", "5")
-    if not raw.isdigit() or not 1 <= int(raw) <= SEARCH_LIMIT_MAX:
-        raise ValidationProblem("limit", f"limit must be a whole number from 1 to {SEARCH_LIMIT_MAX}.")
-    return int(raw)
-
-
 @bp.get("/search")
 @api_key_required("voice-widget:read")
 def search_articles():
@@ -71,7 +64,7 @@ def search_articles():
     query = request.args.get("q", "").strip()
     if not query:
         raise ValidationProblem("q", "Give the question to search for in q.")
-    hits = search_knowledge(requested_widget(), query, _search_limit())
+    hits = search_knowledge(requested_widget(), query, limit_arg(5, SEARCH_LIMIT_MAX))
     return {
         "results": [
             {"id": hit.article_id, "title": hit.title, "score": round(hit.score, 4), "snippet": hit.snippet}

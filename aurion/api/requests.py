@@ -83,3 +83,11 @@ def uploaded_file(field: str, max_bytes: int, too_large: Problem) -> FileStorage
     if upload is None:
         raise ValidationProblem(field, f"Send the file in a multipart part named {field!r}.")
     return upload
+
+
+def limit_arg(default: int, maximum: int) -> int:
+    """`?limit=`: a whole number from 1 to `maximum`, `default` when absent; 422 otherwise."""
+    raw = request.args.get("limit", str(default))
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ValidationProblem("limit", f"limit must be a whole number from 1 to {maximum}.")
+    return int(raw)
