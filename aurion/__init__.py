@@ -7,9 +7,10 @@ from flask import Flask
 from aurion import api, cli, dashboard, demo
 from aurion.agent import dispatch
 from aurion.config import Config, instance_secret_key
+from aurion.engines import broker
 from aurion.extensions import db, limiter, migrate, sock
 from aurion.models.types import render_migration_type
-from aurion.realtime import broker, socket, voice_socket
+from aurion.voice import readiness as voice_readiness
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -46,8 +47,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     api.init_app(app)
     broker.init_app(app)
     dispatch.init_app(app)
-    app.register_blueprint(socket.bp)
-    app.register_blueprint(voice_socket.bp)
+    voice_readiness.init_app(app)
     dashboard.init_app(app)
     app.register_blueprint(demo.bp)
     cli.init_app(app)

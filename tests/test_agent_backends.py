@@ -4,7 +4,7 @@ from aurion.agent.backends import AgentContext, Reply, Turn
 from aurion.agent.handoff import asks_for_person
 from aurion.agent.knowledge_agent import NOT_FOUND, KnowledgeBaseAgent
 from aurion.agent.llm import FALLBACK_PREFIX, ChatCompletionsAgent
-from aurion.agent.retrieval import Hit
+from aurion.engines.retrieval import Hit
 from tests.support.openai_server import OpenAICompatibleServer
 
 REFUND_HIT = Hit(7, "Refund policy", 0.61, "Refunds take 5 to 10 business days to arrive.")

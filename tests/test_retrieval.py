@@ -1,4 +1,4 @@
-"""Tests for the knowledge-base retrieval core (aurion.agent.embedding / retrieval).
+"""Tests for the knowledge-base retrieval core (aurion.engines.embedding / retrieval).
 
 The paraphrase set below is also used by bench/bench_retrieval.py.
 """
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from aurion.agent import embedding
-from aurion.agent.embedding import EMBEDDING_DIM, decode_vector, embed, encode_vector
-from aurion.agent.retrieval import (
+from aurion.engines.embedding import EMBEDDING_DIM, decode_vector, embed, encode_vector
+from aurion.engines.retrieval import (
     RELEVANCE_THRESHOLD,
     Passage,
     contextual_query,

@@ -1,10 +1,10 @@
-"""What the agent's backends see and return, and how one is chosen."""
+"""What the agent's backends see and return (`turn.choose_backend` picks the backend)."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from aurion.agent.retrieval import Hit
+from aurion.engines.retrieval import Hit
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ worker). The pool also bounds how many turns embed and rank at the same time.
 
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from flask import Flask, current_app
+from flask import Flask
 
 from aurion.agent.turn import answer_visitor_safely
 from aurion.models import Message
-from aurion.services.conversations import publish_message
+from aurion.services.messages import visitor_message_stored
 
 MAX_CONCURRENT_TURNS = 8
 
@@ -39,13 +39,13 @@ class AgentDispatcher:
 
 
 def init_app(app: Flask) -> None:
+    """Give the app its turn pool, and have the agent answer each visitor message it owns."""
     app.extensions["aurion_agent"] = AgentDispatcher(app)
+    visitor_message_stored.connect(_answer_in_background, app)
 
 
-def after_visitor_message(message: Message) -> None:
-    """Deliver a visitor's new message to the conversation's sockets and, when the
-    agent owns the conversation, have it answer in the background: the answer streams
-    over the WebSocket."""
-    publish_message(message)
-    if message.conversation.status == "agent":
-        current_app.extensions["aurion_agent"].submit(message.conversation_id)
+def _answer_in_background(app: Flask, message: Message, answered_by_caller: bool) -> None:
+    """When the agent owns the conversation, answer the visitor's new message in the
+    background (unless the caller answers it itself): the answer streams over the sockets."""
+    if not answered_by_caller and message.conversation.status == "agent":
+        app.extensions["aurion_agent"].submit(message.conversation_id)

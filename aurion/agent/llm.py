@@ -13,8 +13,6 @@ log = logging.getLogger(__name__)
 
 FALLBACK_PREFIX = "I can't reach my answer service right now, so here is what our help articles say.\n\n"
 INTERRUPTED = " \u2026 Sorry, my answer was cut off. Ask again, or ask for a person."
-# How many earlier messages the model sees; older ones rarely matter and cost tokens.
-HISTORY_TURNS = 20
 _ROLES = {"user": "user", "agent": "assistant", "human": "assistant"}
 
 
@@ -36,7 +34,7 @@ def system_prompt(context: AgentContext) -> str:
 def chat_messages(context: AgentContext) -> list[dict]:
     """The request's `messages`: instructions, then the conversation, oldest first."""
     messages = [{"role": "system", "content": system_prompt(context)}]
-    for turn in context.turns[-HISTORY_TURNS:]:
+    for turn in context.turns:
         content = turn.content if turn.sender != "human" else f"(a colleague from the support team wrote) {turn.content}"
         messages.append({"role": _ROLES[turn.sender], "content": content})
     return messages

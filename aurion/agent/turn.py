@@ -8,15 +8,17 @@ from aurion.agent.backends import AgentContext, Backend, Reply, Turn
 from aurion.agent.handoff import asks_for_person
 from aurion.agent.knowledge_agent import KnowledgeBaseAgent
 from aurion.agent.llm import ChatCompletionsAgent
-from aurion.agent.retrieval import contextual_query
+from aurion.engines import frames
+from aurion.engines.broker import publish
+from aurion.engines.retrieval import contextual_query
 from aurion.extensions import db
 from aurion.models import Conversation, Message
-from aurion.realtime.broker import publish
 from aurion.services.conversations import NOTICES, request_handoff, store_message
 from aurion.services.knowledge import article_sources, relevant_hits
 from aurion.services.sessions import new_public_id
 
-# The agent sees this many earlier messages; enough for follow-ups, cheap to load.
+# The agent (and a model, if configured) sees this many earlier messages: enough for
+# follow-ups; older ones rarely matter, and cost tokens.
 CONTEXT_MESSAGES = 20
 
 
@@ -77,17 +79,17 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
     )
     message_id = new_public_id("msg_")
     channel = conversation.public_id
-    publish(channel, {"type": "typing", "sender": "agent", "active": True})
+    publish(channel, frames.typing("agent", True))
     reply = Reply()
     pieces = []
     for piece in choose_backend(current_app.config).stream(context, reply):
         pieces.append(piece)
-        publish(channel, {"type": "delta", "id": message_id, "content": piece})
+        publish(channel, frames.delta(message_id, piece))
         if on_piece is not None:
             on_piece(piece)
     # The conversation may have been taken over while the agent was writing.
     db.session.refresh(conversation)
-    publish(channel, {"type": "typing", "sender": "agent", "active": False})
+    publish(channel, frames.typing("agent", False))
     if conversation.status != "agent":
         return None
     message = store_message(
@@ -113,8 +115,5 @@ def answer_visitor_safely(conversation_id: int, on_piece: Callable[[str], None] 
         db.session.rollback()
         conversation = db.session.get(Conversation, conversation_id)
         if conversation is not None:
-            publish(conversation.public_id, {"type": "typing", "sender": "agent", "active": False})
-            publish(
-                conversation.public_id,
-                {"type": "error", "code": "agent_failed", "detail": "The assistant could not answer; ask for a person."},
-            )
+            publish(conversation.public_id, frames.typing("agent", False))
+            publish(conversation.public_id, frames.error("agent_failed", "The assistant could not answer; ask for a person."))

@@ -2,11 +2,24 @@
 
 from flask import Flask
 
-from aurion.api import attachments, config, conversations, embed, errors, knowledge, limits, openapi, voice, widget
+from aurion.api import (
+    attachments,
+    config,
+    conversations,
+    embed,
+    errors,
+    knowledge,
+    limits,
+    openapi,
+    socket,
+    voice,
+    voice_socket,
+    widget,
+)
 
 
 def init_app(app: Flask) -> None:
     errors.init_app(app)
     limits.init_app(app)
-    for blueprint in (config.bp, embed.bp, knowledge.bp, widget.bp, attachments.bp, conversations.bp, voice.bp, openapi.bp):
-        app.register_blueprint(blueprint)
+    for surface in (config, embed, knowledge, widget, attachments, conversations, voice, socket, voice_socket, openapi):
+        app.register_blueprint(surface.bp)

@@ -1,7 +1,8 @@
 """Attachments for the tenant's systems: `GET /api/v1/attachments/<id>` with an API key.
 
-The dashboard will serve admins through the same `open_attachment_for_tenant`; the
-visitor's own route is in `aurion.api.widget`. Both answer with `attachment_response`.
+The dashboard's inbox serves admins through the same `open_attachment_for_tenant`;
+the visitor's own route is in `aurion.api.widget`. All three answer with
+`attachment_response`.
 """
 
 from flask import Blueprint, Response, g, send_file

@@ -5,15 +5,14 @@ messages and uploading by the session. Limits live in the limiter's storage
 (`RATELIMIT_STORAGE_URI`), so with Redis they hold across workers and hosts.
 """
 
-import time
 from collections.abc import Callable
 
 from flask import Flask, current_app
 from flask_limiter.util import get_remote_address
-from limits import parse, parse_many
+from limits import parse_many
 
 from aurion.api.requests import bearer_token, json_body
-from aurion.extensions import limiter
+from aurion.engines.rate_budget import session_bucket
 from aurion.problems import Problem
 from aurion.services.identity import read_session_token
 from aurion.services.sessions import claimed_widget_id
@@ -38,7 +37,7 @@ def client_and_widget() -> str:
 def visitor_session() -> str:
     """Messages and uploads: the session of a validly signed bearer token, else the client's IP."""
     try:
-        return "ws:" + read_session_token(current_app.config["SECRET_KEY"], bearer_token()).session_id
+        return session_bucket(read_session_token(current_app.config["SECRET_KEY"], bearer_token()).session_id)
     except Problem:
         return "ip:" + get_remote_address()
 
@@ -50,23 +49,3 @@ def init_app(app: Flask) -> None:
             parse_many(app.config[setting])
         except ValueError as exc:
             raise RuntimeError(f"{setting}={app.config[setting]!r} is not a rate limit like '5/minute': {exc}") from exc
-
-
-MESSAGE_SCOPE = "widget-message"
-
-
-def consume_message_budget(session_public_id: str) -> None:
-    """Count one socket message against the session's send-message limit, or raise 429.
-
-    Sockets and `POST /widget/messages` draw on one budget: the same storage key as
-    the route's shared limit (key prefix, `ws:<session>`, scope).
-    """
-    item = parse(current_app.config["AURION_LIMIT_MESSAGE"])
-    identifiers = [prefix for prefix in [limiter._key_prefix] if prefix] + [f"ws:{session_public_id}", MESSAGE_SCOPE]
-    if not limiter.limiter.hit(item, *identifiers):
-        reset_at, _ = limiter.limiter.get_window_stats(item, *identifiers)
-        raise Problem(
-            429,
-            "rate_limited",
-            f"Too many messages: the limit is {item}. Try again in {max(1, int(reset_at - time.time()))} s.",
-        )

@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from aurion.api import attachments, config, conversations, embed, knowledge, voice, widget
-from aurion.realtime import socket, voice_socket
+from aurion.api import socket, voice_socket
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 

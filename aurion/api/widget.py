@@ -7,21 +7,21 @@ allows it); every other call carries the session's bearer token. A request with 
 
 from flask import Blueprint, current_app, request
 
-from aurion.agent.dispatch import after_visitor_message
 from aurion.api import spec
 from aurion.api.attachments import ATTACHMENT_ID_PATH, FILE_DOWNLOAD, attachment_response
-from aurion.api.limits import MESSAGE_SCOPE, client_and_widget, configured, visitor_session
+from aurion.api.limits import client_and_widget, configured, visitor_session
 from aurion.api.origins import browser_facing, require_allowed_origin
 from aurion.api.requests import bearer_token, json_object, uploaded_file
+from aurion.engines.rate_budget import MESSAGE_SCOPE
 from aurion.extensions import limiter
 from aurion.models import WidgetSession
 from aurion.services.messages import (
     CONTENT_MAX_LENGTH,
     HISTORY_MAX_LIMIT,
     MAX_ATTACHMENTS,
-    add_visitor_message,
     history_page,
     message_to_dict,
+    visitor_said,
 )
 from aurion.services.sessions import (
     SESSION_FIELDS,
@@ -59,8 +59,7 @@ def post_message():
     """Store the visitor's message; the agent answers over the WebSocket."""
     session = _visitor_session()
     payload = json_object(("content", "attachment_ids"))
-    message = add_visitor_message(session, payload.get("content", ""), payload.get("attachment_ids", []))
-    after_visitor_message(message)
+    message = visitor_said(session, payload.get("content", ""), payload.get("attachment_ids", []), budget_drawn=True)
     return message_to_dict(message), 201
 
 

@@ -9,7 +9,6 @@ from aurion.extensions import db
 from aurion.models.types import JSONList, UTCDateTime
 from aurion.timestamps import utcnow
 
-SENDERS = ("user", "agent", "human")
 MESSAGE_MODES = ("chat", "voice")
 # agent: the agent answers; waiting: a person was asked for; human: a person owns it.
 CONVERSATION_STATUSES = ("agent", "waiting", "human", "closed")

@@ -12,8 +12,9 @@ from aurion.extensions import db
 from aurion.models import Admin, Conversation, Message
 from aurion.models.conversations import CONVERSATION_STATUSES
 from aurion.problems import NotFoundProblem, Problem, ValidationProblem
-from aurion.realtime.broker import publish
-from aurion.services.messages import CONTENT_MAX_LENGTH, message_to_dict
+from aurion.engines import frames
+from aurion.engines.broker import publish
+from aurion.services.messages import CONTENT_MAX_LENGTH, publish_message
 from aurion.services.sessions import new_public_id
 from aurion.timestamps import isoformat_utc
 
@@ -24,12 +25,8 @@ NOTICES = (HANDOFF_NOTICE, HANDBACK_NOTICE)
 LIST_LIMIT_MAX = 100
 
 
-def publish_message(message: Message) -> None:
-    publish(message.conversation.public_id, message_to_dict(message))
-
-
 def _publish_status(conversation: Conversation) -> None:
-    publish(conversation.public_id, {"type": "handoff", "status": conversation.status})
+    publish(conversation.public_id, frames.handoff(conversation.status))
 
 
 def store_message(conversation: Conversation, sender: str, content: str, mode: str = "chat", **fields: Any) -> Message:

@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func
 
-from aurion.agent.embedding import decode_vector, encode_vector
-from aurion.agent.retrieval import RELEVANCE_THRESHOLD, Hit, Passage, PassageIndex, index_article
+from aurion.engines.embedding import decode_vector, encode_vector
+from aurion.engines.retrieval import RELEVANCE_THRESHOLD, Hit, Passage, PassageIndex, index_article
 from aurion.extensions import db
 from aurion.models import Article, ArticlePassage, Widget
 from aurion.problems import NotFoundProblem, ValidationProblem

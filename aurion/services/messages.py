@@ -12,8 +12,13 @@ History is paged by message id cursors, always listed oldest → newest:
 the id to pass as the same parameter to fetch them (None when there are no more).
 """
 
+from blinker import Namespace
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from aurion.engines import frames
+from aurion.engines.broker import publish
+from aurion.engines.rate_budget import consume_message_budget
 from aurion.extensions import db
 from aurion.models import Attachment, Conversation, Message, WidgetSession
 from aurion.models.conversations import MESSAGE_MODES
@@ -26,6 +31,11 @@ CONTENT_MAX_LENGTH = 4000
 MAX_ATTACHMENTS = 10
 HISTORY_DEFAULT_LIMIT = 50
 HISTORY_MAX_LIMIT = 100
+
+_signals = Namespace()
+# Sent with the app as sender and `message=`, `answered_by_caller=` once a visitor's
+# message is stored and delivered: the agent listens (see `aurion.agent.dispatch`).
+visitor_message_stored = _signals.signal("visitor-message-stored")
 
 
 def _content(content: object, has_attachments: bool) -> str:
@@ -96,18 +106,49 @@ def add_visitor_message(
     return message
 
 
+def visitor_said(
+    session: WidgetSession,
+    content: object,
+    attachment_ids: list[str] | tuple[str, ...] = (),
+    mode: str = "chat",
+    *,
+    budget_drawn: bool = False,
+    answered_by_caller: bool = False,
+) -> Message:
+    """The visitor said something, by any transport (HTTP, the chat socket, a voice call).
+
+    Draws on the session's message budget (unless the HTTP route's limiter already did:
+    `budget_drawn`), stores the message, delivers it to the conversation's sockets and
+    announces it, so that the agent answers in the background where it owns the
+    conversation, unless the caller answers it itself (`answered_by_caller`: a voice
+    call speaks the answer).
+    """
+    if not budget_drawn:
+        consume_message_budget(session.public_id)
+    message = add_visitor_message(session, content, attachment_ids, mode)
+    publish_message(message)
+    visitor_message_stored.send(current_app._get_current_object(), message=message, answered_by_caller=answered_by_caller)
+    return message
+
+
+def publish_message(message: Message) -> None:
+    """Deliver a stored message to every socket of its conversation."""
+    publish(message.conversation.public_id, message_to_dict(message))
+
+
 def message_to_dict(message: Message) -> dict:
     """A message as the API and the WebSocket `message` frame show it."""
-    return {
-        "type": "message",
-        "id": message.public_id,
-        "content": message.content,
-        "sender": message.sender,
-        "mode": message.mode,
-        "created_at": isoformat_utc(message.created_at),
-        "sources": message.sources,
-        "attachments": [attachment_to_dict(attachment) for attachment in message.attachments],
-    }
+    return frames.message(
+        {
+            "id": message.public_id,
+            "content": message.content,
+            "sender": message.sender,
+            "mode": message.mode,
+            "created_at": isoformat_utc(message.created_at),
+            "sources": message.sources,
+            "attachments": [attachment_to_dict(attachment) for attachment in message.attachments],
+        }
+    )
 
 
 def _history_limit(limit: object) -> int:

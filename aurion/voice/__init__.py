@@ -2,6 +2,6 @@
 
 `pipeline.VoiceCall` is the one pipeline (speech detection, recognition, the agent,
 synthesis, barge-in); `engines` picks recognition and synthesis; transports are the
-embedded voice socket (`aurion.realtime.voice_socket`) and the LiveKit worker
-(`livekit`).
+embedded voice socket (`aurion.api.voice_socket`) and the LiveKit worker
+(`livekit_worker`).
 """

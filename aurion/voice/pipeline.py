@@ -30,12 +30,11 @@ from collections.abc import Callable
 from flask import Flask
 
 from aurion.agent.turn import answer_visitor_safely
-from aurion.api.limits import consume_message_budget
+from aurion.engines import frames
 from aurion.extensions import db
 from aurion.models import Message, WidgetSession
 from aurion.problems import Problem
-from aurion.services.conversations import publish_message
-from aurion.services.messages import add_visitor_message
+from aurion.services.messages import visitor_said
 from aurion.voice.audio import BYTES_PER_SECOND, FrameBuffer, chunks
 from aurion.voice.recognition import Recognizer
 from aurion.voice.synthesis import Synthesizer
@@ -56,10 +55,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 AudioSink = Callable[[bytes], None]
 EventSink = Callable[[dict], None]
-
-
-def _event(name: str, **fields) -> dict:
-    return {"type": "voice", "event": name, **fields}
 
 
 class _Utterances:
@@ -151,7 +146,7 @@ class VoiceCall:
         self._busy = threading.Event()
         self._worker = threading.Thread(target=self._run, name="aurion-voice-call", daemon=True)
         self._worker.start()
-        self._send_event(_event("state", state="listening"))
+        self._send_event(frames.voice("state", state="listening"))
 
     def hear(self, pcm: bytes) -> None:
         """Microphone audio (16 kHz PCM16 mono), in pieces of any length."""
@@ -160,7 +155,7 @@ class VoiceCall:
                 started, utterance = self._utterances.feed(frame)
                 if started and self._busy.is_set() and not self._interrupted.is_set():
                     self._interrupted.set()
-                    self._send_event(_event("barge_in"))
+                    self._send_event(frames.voice("barge_in"))
                 if utterance is not None:
                     self._turns.put(utterance)
 
@@ -182,27 +177,25 @@ class VoiceCall:
                     self._take_turn(utterance)
             except Exception:
                 self._app.logger.exception("A voice turn failed")
-                self._send_event({"type": "error", "code": "voice_failed", "detail": "That turn failed; please say it again."})
+                self._send_event(frames.error("voice_failed", "That turn failed; please say it again."))
             finally:
                 self._busy.clear()
                 if self._turns.empty():
-                    self._send_event(_event("state", state="listening"))
+                    self._send_event(frames.voice("state", state="listening"))
 
     def _take_turn(self, utterance: bytes) -> None:
-        self._send_event(_event("state", state="thinking"))
+        self._send_event(frames.voice("state", state="thinking"))
         text = self._recognizer.transcribe(utterance)
         if not text:
-            self._send_event(_event("not_understood"))
+            self._send_event(frames.voice("not_understood"))
             return
         session = db.session.get(WidgetSession, self._session_id)
         try:
-            consume_message_budget(session.public_id)
-            question = add_visitor_message(session, text, mode="voice")
+            question = visitor_said(session, text, mode="voice", answered_by_caller=True)
         except Problem as problem:
-            self._send_event({"type": "error", "code": problem.code, "detail": problem.detail})
+            self._send_event(frames.error(problem.code, problem.detail))
             return
-        publish_message(question)
-        self._send_event(_event("transcript", sender="user", text=text, message_id=question.public_id))
+        self._send_event(frames.voice("transcript", sender="user", text=text, message_id=question.public_id))
         if question.conversation.status != "agent":
             return
         voice = _Voice(self._synthesizer, _Playback(self._send_audio, self._playback_lead, self._interrupted), self._send_event)
@@ -212,7 +205,7 @@ class VoiceCall:
             if not voice.spoke:
                 # A hand-off notice is stored without streaming: say it too.
                 voice.add(reply.content)
-            self._send_event(_event("transcript", sender="agent", text=reply.content, message_id=reply.public_id))
+            self._send_event(frames.voice("transcript", sender="agent", text=reply.content, message_id=reply.public_id))
         voice.finish()
 
 
@@ -256,7 +249,7 @@ class _Voice:
                 continue
             if not started:
                 started = True
-                self._send_event(_event("state", state="speaking"))
+                self._send_event(frames.voice("state", state="speaking"))
             self._playback.play(self._synthesizer.synthesize(sentence))
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aurion.agent.embedding import EMBEDDING_DIM, embed
+from aurion.engines.embedding import EMBEDDING_DIM, embed
 
 # A hit scoring below this is not relevant: the agent should say that the
 # knowledge base does not cover the question. Set between the off-topic

@@ -27,10 +27,11 @@ from simple_websocket import ConnectionClosed
 
 from aurion.api import spec
 from aurion.api.origins import require_allowed_origin
+from aurion.api.socket import CLOSE_UNAUTHORIZED, Channel, live_session
+from aurion.engines import frames
 from aurion.extensions import db, sock
 from aurion.models import WidgetSession
 from aurion.problems import Problem
-from aurion.realtime.socket import CLOSE_UNAUTHORIZED, Channel, live_session
 from aurion.voice.audio import BYTES_PER_SECOND, SAMPLE_BYTES
 from aurion.voice.engines import open_recognizer, open_synthesizer
 from aurion.voice.pipeline import VoiceCall
@@ -76,12 +77,12 @@ def _control(raw: str, channel: _CallChannel) -> bool:
         frame = None
     kind = frame.get("type") if isinstance(frame, dict) else None
     if kind == "ping":
-        channel.send_event({"type": "pong"})
+        channel.send_event(frames.pong())
     elif kind == "hangup":
         return False
     else:
         channel.send_event(
-            {"type": "error", "code": "unknown_frame_type", "detail": 'Send audio as binary frames, or {"type": "ping"} / {"type": "hangup"}.'}
+            frames.error("unknown_frame_type", 'Send audio as binary frames, or {"type": "ping"} / {"type": "hangup"}.')
         )
     return True
 
@@ -129,7 +130,7 @@ def voice_socket(ws):
                     return
             elif len(raw) > MAX_AUDIO_FRAME_BYTES or len(raw) % SAMPLE_BYTES:
                 channel.send_event(
-                    {"type": "error", "code": "bad_audio_frame", "detail": f"Audio frames are whole 16-bit samples, at most {MAX_AUDIO_FRAME_BYTES} bytes."}
+                    frames.error("bad_audio_frame", f"Audio frames are whole 16-bit samples, at most {MAX_AUDIO_FRAME_BYTES} bytes.")
                 )
             else:
                 call.hear(raw)

@@ -7,7 +7,7 @@ session cookie like any page, so it needs no token of its own.
 import json
 from collections.abc import Iterable, Iterator
 
-from aurion.realtime.broker import Subscription
+from aurion.engines.broker import Subscription
 
 # A comment line this often keeps proxies from closing an idle stream and lets the
 # server notice a browser that went away.

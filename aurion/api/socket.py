@@ -15,16 +15,15 @@ from contextlib import contextmanager
 from flask import Blueprint, g, request
 from simple_websocket import ConnectionClosed
 
-from aurion.agent.dispatch import after_visitor_message
 from aurion.api import spec
 from aurion.api.origins import require_allowed_origin
+from aurion.engines import frames
+from aurion.engines.broker import broker
 from aurion.extensions import db, sock
 from aurion.models import WidgetSession
 from aurion.problems import Problem
-from aurion.realtime.broker import broker
 from aurion.services.conversations import request_handoff
-from aurion.api.limits import consume_message_budget
-from aurion.services.messages import add_visitor_message, history_page
+from aurion.services.messages import history_page, visitor_said
 from aurion.services.sessions import session_from_bearer
 
 bp = Blueprint("widget_socket", __name__, url_prefix="/api/v1/widget")
@@ -66,7 +65,7 @@ class Channel:
             self.ws.send(data)
 
     def error(self, code: str, detail: str) -> None:
-        self.send({"type": "error", "code": code, "detail": detail})
+        self.send(frames.error(code, detail))
 
 
 @contextmanager
@@ -106,11 +105,9 @@ def _parse(raw) -> dict:
 def _handle(session: WidgetSession, frame: dict, channel: Channel) -> None:
     kind = frame["type"]
     if kind == "ping":
-        channel.send({"type": "pong"})
+        channel.send(frames.pong())
     elif kind == "message":
-        consume_message_budget(session.public_id)
-        message = add_visitor_message(session, frame.get("content", ""), frame.get("attachment_ids", []))
-        after_visitor_message(message)
+        visitor_said(session, frame.get("content", ""), frame.get("attachment_ids", []))
     elif kind == "handoff":
         request_handoff(session.conversation)
     else:

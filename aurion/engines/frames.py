@@ -1,0 +1,43 @@
+"""The wire vocabulary: every JSON frame the server sends to a widget, built in one place.
+
+The chat socket, the voice socket, the LiveKit data channel and the dashboard's
+event stream all carry these objects; each has a `type`:
+
+- `message`: a stored message (the same shape as in the API's history);
+- `typing`: someone (`sender`) started or stopped writing (`active`);
+- `delta`: a piece of the agent's answer as it is generated (`id` of the message to be);
+- `handoff`: the conversation's new `status` (a person was asked for, took over, or left);
+- `error`: something failed, with a stable `code` and a `detail` a person reads;
+- `pong`: the answer to the client's `ping`;
+- `voice`: an event of a voice call (`event` says which, see `aurion.voice.pipeline`).
+"""
+
+
+def message(fields: dict) -> dict:
+    """A stored message; `fields` is its API shape (id, content, sender, ...)."""
+    return {"type": "message", **fields}
+
+
+def typing(sender: str, active: bool) -> dict:
+    return {"type": "typing", "sender": sender, "active": active}
+
+
+def delta(message_id: str, content: str) -> dict:
+    return {"type": "delta", "id": message_id, "content": content}
+
+
+def handoff(status: str) -> dict:
+    return {"type": "handoff", "status": status}
+
+
+def error(code: str, detail: str) -> dict:
+    return {"type": "error", "code": code, "detail": detail}
+
+
+def pong() -> dict:
+    return {"type": "pong"}
+
+
+def voice(event: str, **fields) -> dict:
+    """A voice call's event: `state`, `transcript`, `not_understood` or `barge_in`."""
+    return {"type": "voice", "event": event, **fields}
