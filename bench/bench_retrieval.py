@@ -16,7 +16,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aurion.agent import embedding
+from aurion.engines import embedding
 from aurion.engines.retrieval import (
     Passage,
     PassageIndex,

@@ -8,7 +8,7 @@ import socket
 import numpy as np
 import pytest
 
-from aurion.agent import embedding
+from aurion.engines import embedding
 from aurion.engines.embedding import EMBEDDING_DIM, decode_vector, embed, encode_vector
 from aurion.engines.retrieval import (
     RELEVANCE_THRESHOLD,
