@@ -49,7 +49,7 @@ run: migrate widget
 	$(FLASK) aurion setup-demo --base-url http://127.0.0.1:$(PORT)
 	PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
-## make test: the whole suite on SQLite, then again on PostgreSQL (skipped if unreachable)
+## make test: the widget's unit tests, then the whole suite on SQLite, then again on PostgreSQL (skipped if unreachable)
 test: install-test widget widget-test
 	$(VENV)/bin/python -m pytest
 	AURION_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(VENV)/bin/python -m pytest

@@ -23,7 +23,6 @@ export const settle = () => new Promise((resolve) => setImmediate(resolve));
 export class FakeSocket {
   static CONNECTING = 0;
   static OPEN = 1;
-  static CLOSING = 2;
   static CLOSED = 3;
   static opened = [];
 
