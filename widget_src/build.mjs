@@ -1,9 +1,10 @@
 // Builds the widget into ../static/: `aurion.js` is the embed script (a minified IIFE).
 // esbuild bundles and minifies; a terser pass then saves another 2 % gzipped, which
 // matters under the 12 KB budget.
-// Code that only some visitors need (voice, later) gets its own entry here and is built
-// to `../static/aurion-<name>.js`, which the server serves beside aurion.js and the
-// widget loads only when it is needed.
+// Code that only some visitors need gets its own entry here and is built to
+// `../static/aurion-<name>.js`, which the server serves beside aurion.js and the widget
+// loads only when it is needed: the voice call (voice.js, with its embedded transport)
+// where the widget offers voice, and the LiveKit transport (livekit.js) for LiveKit calls.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { build, transform } from "esbuild";
 import { minify } from "terser";

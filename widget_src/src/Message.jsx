@@ -1,5 +1,5 @@
 /** One message: who sent it, its text (links made safe), attachments and sources. */
-import { SENDER_LABEL } from "./chat.js";
+import { SENDER_LABEL } from "./conversation.js";
 import { Link, linkify, safeHref } from "./text.js";
 
 /** An image shows as a preview once fetched; any file is named and linked. */

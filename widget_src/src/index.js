@@ -5,9 +5,10 @@
  */
 import { h, render } from "preact";
 import { App } from "./App.jsx";
-import { Chat } from "./chat.js";
+import { Conversation } from "./conversation.js";
 import { installCommands } from "./commands.js";
 import { createClient } from "./http.js";
+import { Session } from "./session.js";
 import { styleSheets } from "./theme.js";
 
 const TAG = "aurion-widget";
@@ -27,13 +28,14 @@ class AurionWidget extends HTMLElement {
     const data = this.dataset;
     const { widgetId, server } = data;
     const client = createClient(server, widgetId);
-    const chat = (this.chat = new Chat(client, widgetId, { email_token: data.emailToken, display_name: data.displayName }));
     // The dashboard's live preview: the settings come from data-*, and nothing is sent.
-    chat.isPreview = data.preview === "true";
+    const preview = data.preview === "true";
+    const identity = { email_token: data.emailToken, display_name: data.displayName };
+    const chat = (this.chat = new Conversation(new Session(client, widgetId, identity, preview)));
     installCommands(chat);
     if (data.open === "true") chat.setOpen(true);
     const root = (chat.root = this.shadowRoot || this.attachShadow({ mode: "open" }));
-    const settings = chat.isPreview
+    const settings = preview
       ? Promise.resolve({ ...data, primary_color: data.primaryColor, modes: data.modes?.split(" ") })
       : client.config();
     settings.then(
@@ -49,7 +51,7 @@ class AurionWidget extends HTMLElement {
         draw();
         chat.ready(config);
         // Voice is a file of its own, loaded only where the widget offers it; it adds the mic.
-        if (config.modes?.includes("voice") && !chat.isPreview) {
+        if (config.modes?.includes("voice") && !preview) {
           const script = document.head.appendChild(document.createElement("script"));
           script.onload = () => window.AurionVoice.attach(chat);
           script.src = client.link("voice-widget/embed/aurion-voice.js");

@@ -5,16 +5,18 @@
  * `transport: "livekit"`, so chat-only visitors and embedded-voice calls never
  * download it.
  *
- * voice.js has already opened the microphone (same constraints and error messages as
- * the embedded transport) and made the AudioContext inside the visitor's click; this
+ * A sibling of the embedded transport (voice-socket.js): voice.js has already opened the
+ * microphone and made the AudioContext inside the visitor's click for either; this
  * joins the room at `ws_url` with `token`, publishes that microphone, plays the
  * agent's audio through that AudioContext (so autoplay rules allow it), and drives the
  * same controls. The state comes from the worker's data packets (topic `aurion.voice`,
- * the embedded socket's JSON events), or, until one arrives, from who is speaking.
+ * the voice socket's JSON events, read by voice-call.js for both transports), or, until
+ * one arrives, from who is speaking.
  * The words of both sides reach the chat socket as ordinary messages, because the
  * worker adds its turns to the conversation.
  */
 import { Room, RoomEvent, Track } from "livekit-client";
+import { DISCONNECTED, level, showEvent } from "./voice-call.js";
 
 const EVENTS_TOPIC = "aurion.voice";
 
@@ -34,9 +36,7 @@ async function start({ access, audio, stream, update, fail }) {
   const samples = new Float32Array(analyser.fftSize);
   const meter = setInterval(() => {
     analyser.getFloatTimeDomainData(samples);
-    let sum = 0;
-    for (const s of samples) sum += s * s;
-    update({ level: muted ? 0 : Math.min(1, Math.sqrt(sum / samples.length) * 4) });
+    update({ level: muted ? 0 : level(samples) });
   }, 100);
 
   function end(words) {
@@ -59,20 +59,15 @@ async function start({ access, audio, stream, update, fail }) {
   });
   room.on(RoomEvent.DataReceived, (payload, participant, kind, topic) => {
     if (topic !== EVENTS_TOPIC) return;
-    let frame;
-    try {
-      frame = JSON.parse(new TextDecoder().decode(payload));
-    } catch {
-      return;
-    }
-    if (frame.event === "state") {
-      toldState = true;
-      if (!muted) update({ state: frame.state });
-    } else if (frame.event === "not_understood") update({ heard: "Sorry, I didn't catch that. Please say it again." });
-    else if (frame.type === "error") update({ heard: frame.detail });
     // barge_in: the worker clears the agent's queued audio itself.
+    showEvent(new TextDecoder().decode(payload), update, {
+      state(state) {
+        toldState = true;
+        if (!muted) update({ state });
+      },
+    });
   });
-  room.on(RoomEvent.Disconnected, () => end("The call was disconnected. You can start it again or keep typing."));
+  room.on(RoomEvent.Disconnected, () => end(DISCONNECTED));
 
   try {
     await room.connect(access.ws_url, access.token, { autoSubscribe: true });

@@ -1,23 +1,17 @@
 /**
  * The widget's voice call, built into its own file (static/aurion-voice.js) and loaded
- * only by widgets that offer voice (it adds the mic button): the chat bundle stays small
- * and chat-only widgets never download it.
+ * only by widgets that offer voice: the chat bundle stays small and chat-only widgets
+ * never download it. This file is the call's controls: the mic button in the composer,
+ * and during a call the state in words, the microphone's level, mute and hang up. It
+ * opens the microphone, then hands the call to its transport:
  *
- * Embedded transport (the server's voice socket; see the README's framing table):
- * the microphone, captured at 16 kHz through an AudioContext, goes out as PCM16
- * little-endian frames; the agent's voice comes back in the same format and is
- * scheduled gap-free on the same AudioContext, which the page created on the
- * visitor's click (so autoplay rules allow it). `barge_in` drops what is queued.
- * The words of both sides arrive on the chat socket as ordinary messages.
+ * - embedded (the server's voice socket): voice-socket.js, built into this file;
+ * - LiveKit (a token with `transport: "livekit"`): the LiveKit client is a file of its
+ *   own (static/aurion-livekit.js, built from livekit.js), loaded only then.
  *
- * LiveKit transport (a token with `transport: "livekit"`): the LiveKit client is a file
- * of its own (static/aurion-livekit.js, built from livekit.js), loaded only then; it
- * joins the room with the microphone opened here and plays the agent's track.
+ * Both answer `start({access, audio, stream, update, fail})` with `{mute(on), hangUp()}`.
  */
-
-const RATE = 16000;
-// 32 ms of audio per capture callback at 16 kHz.
-const CAPTURE_SAMPLES = 512;
+import * as voiceSocket from "./voice-socket.js";
 
 /** Why the microphone could not be used, in words; chat still works. */
 function micProblem(error) {
@@ -26,12 +20,6 @@ function micProblem(error) {
   if (error?.name === "NotFoundError" || error?.name === "OverconstrainedError")
     return "No microphone was found. Connect one to talk, or keep typing here.";
   return "The microphone could not be started. You can keep typing here.";
-}
-
-function toPcm16(samples) {
-  const out = new Int16Array(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = Math.max(-1, Math.min(1, samples[i])) * 0x7fff;
-  return out;
 }
 
 const STATE = { connecting: "Connecting…", listening: "Listening…", thinking: "Thinking…", speaking: "Speaking…" };
@@ -101,7 +89,7 @@ function attach(chat) {
   mic.append(icon);
   mic.onclick = () => {
     mic.hidden = true;
-    call(chat, new AudioContext({ sampleRate: RATE }), () => (mic.hidden = false));
+    call(chat, new AudioContext({ sampleRate: voiceSocket.RATE }), () => (mic.hidden = false));
   };
   const place = () => {
     const send = chat.root.querySelector(".panel .send");
@@ -127,8 +115,9 @@ async function call(chat, audio, ended) {
   };
   try {
     await chat.start();
-    const access = await chat.authed((token) =>
-      chat.client.call("/voice-widget/token", { method: "POST", token, json: { widget_id: chat.widgetId } }),
+    const { session } = chat;
+    const access = await session.authed((token) =>
+      chat.client.call("/voice-widget/token", { method: "POST", token, json: { widget_id: session.widgetId } }),
     );
     const current = await startCall({
       chat,
@@ -157,6 +146,7 @@ function loadPart(chat, part, global) {
   });
 }
 
+/** Open the microphone and start the call on the transport `access` names. */
 async function startCall({ chat, access, audio, update, fail, processing }) {
   if (access.transport !== "embedded" && access.transport !== "livekit") {
     throw new Error("This widget cannot join this kind of voice call. You can keep typing here.");
@@ -178,81 +168,7 @@ async function startCall({ chat, access, audio, update, fail, processing }) {
       throw error;
     }
   }
-  const socket = new WebSocket(access.ws_url + "?token=" + encodeURIComponent(access.token));
-  socket.binaryType = "arraybuffer";
-  let muted = false;
-  update({ state: "connecting" });
-  let ended = false;
-  let playing = [];
-  let playAt = 0;
-
-  const source = audio.createMediaStreamSource(stream);
-  const capture = audio.createScriptProcessor(CAPTURE_SAMPLES, 1, 1);
-  capture.onaudioprocess = (event) => {
-    const samples = event.inputBuffer.getChannelData(0);
-    let sum = 0;
-    for (const s of samples) sum += s * s;
-    update({ level: muted ? 0 : Math.min(1, Math.sqrt(sum / samples.length) * 4) });
-    if (!muted && socket.readyState === WebSocket.OPEN) socket.send(toPcm16(samples).buffer);
-  };
-  // The processor only runs while connected; its output is silence.
-  source.connect(capture);
-  capture.connect(audio.destination);
-
-  function play(buffer) {
-    const pcm = new Int16Array(buffer);
-    const clip = audio.createBuffer(1, pcm.length, RATE);
-    const channel = clip.getChannelData(0);
-    for (let i = 0; i < pcm.length; i++) channel[i] = pcm[i] / 0x8000;
-    const node = audio.createBufferSource();
-    node.buffer = clip;
-    node.connect(audio.destination);
-    playAt = Math.max(playAt, audio.currentTime + 0.05);
-    node.start(playAt);
-    playAt += clip.duration;
-    playing.push(node);
-    node.onended = () => (playing = playing.filter((n) => n !== node));
-  }
-
-  function silence() {
-    playing.forEach((node) => node.stop());
-    playing = [];
-    playAt = 0;
-  }
-
-  function end(words) {
-    if (ended) return;
-    ended = true;
-    silence();
-    capture.disconnect();
-    source.disconnect();
-    stream.getTracks().forEach((track) => track.stop());
-    if (socket.readyState <= WebSocket.OPEN) socket.close();
-    if (words) fail(words);
-  }
-
-  socket.onopen = () => update({ state: "listening" });
-  socket.onclose = () => end(ended ? "" : "The call was disconnected. You can start it again or keep typing.");
-  socket.onmessage = (event) => {
-    if (typeof event.data !== "string") return play(event.data);
-    const frame = JSON.parse(event.data);
-    if (frame.event === "state") update({ state: frame.state });
-    else if (frame.event === "barge_in") silence();
-    else if (frame.event === "not_understood") update({ heard: "Sorry, I didn't catch that. Please say it again." });
-    else if (frame.type === "error") update({ heard: frame.detail });
-  };
-
-  return {
-    mute(on) {
-      muted = on;
-      update({ muted, level: 0 });
-    },
-    hangUp() {
-      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "hangup" }));
-      end("");
-      fail("");
-    },
-  };
+  return voiceSocket.start({ access, audio, stream, update, fail });
 }
 
 window.AurionVoice = { attach };

@@ -1,15 +1,15 @@
 /**
- * The widget's model: the visitor's session, history, live socket, sending and
- * uploads, and everything the UI shows, in one `state`. The UI is a pure function of
- * `state` (re-rendered on every change) and calls the methods; the JavaScript API
- * (`Aurion(...)`) calls the same methods and listens to the same events.
+ * The widget's model of the conversation: its messages (what the visitor sends shows
+ * at once and is replaced by the stored message; answers stream in as deltas), the live
+ * socket with its catch-up after every reconnect, the unread count, the status line,
+ * uploads, and everything else the UI shows, in one `state`. The UI is a pure function
+ * of `state` (re-rendered on every change) and calls the methods; the JavaScript API
+ * (`Aurion(...)`) calls the same methods and listens to the same events. The token that
+ * opens the conversation is the `Session`'s business.
  */
 import { ApiError, HISTORY_PAGE } from "./http.js";
 import { BAD_TOKEN, keepSocket } from "./socket.js";
-import { forget, load, save } from "./storage.js";
 
-/** Renew a session token this long before it expires. */
-const RENEW_MARGIN = 60000;
 /** Never page through more history than this in one catch-up. */
 const MAX_HISTORY_PAGES = 40;
 
@@ -33,22 +33,10 @@ const INITIAL = {
 let localKeys = 0;
 const revoke = (url) => url && URL.revokeObjectURL(url);
 
-/** The email an email token speaks for: a fresh token for the same person keeps the session. */
-function tokenEmail(token) {
-  try {
-    return JSON.parse(atob(token.split(".")[0].replace(/-/g, "+").replace(/_/g, "/"))).email;
-  } catch {
-    return token;
-  }
-}
-
-export class Chat {
-  constructor(client, widgetId, identity) {
-    this.client = client;
-    this.widgetId = widgetId;
-    this.key = "aurion:" + widgetId;
-    this.identity = identity;
-    this.saved = load(this.key);
+export class Conversation {
+  constructor(session) {
+    this.session = session;
+    this.client = session.client;
     this.state = INITIAL;
     this.listeners = new Set();
     this.handlers = {};
@@ -89,8 +77,9 @@ export class Chat {
   /** The public config has arrived: the widget is on screen. */
   ready(config) {
     this.config = config;
+    this.session.allowAnonymous = config.allow_anonymous;
     this.emit("ready");
-    if (this.state.open || this.saved.token) this.start();
+    if (this.state.open || this.session.saved.token) this.start();
   }
 
   setOpen(open) {
@@ -104,14 +93,13 @@ export class Chat {
 
   /** `identify({email_token, display_name})`: another person means another conversation. */
   identify(identity) {
-    this.identity = { ...identity };
-    if (this.saved.token && this.saved.who !== this.who()) this.reset();
-    if (this.config && (this.state.open || this.saved.token)) this.start();
+    if (this.session.identify(identity)) this.reset();
+    if (this.config && (this.state.open || this.session.saved.token)) this.start();
   }
 
   /** Forget the visitor: close the socket, clear what was stored, start over anonymous. */
   shutdown() {
-    this.identity = {};
+    this.session.identify({});
     this.reset();
     this.setOpen(false);
   }
@@ -128,10 +116,10 @@ export class Chat {
       await this.start();
       const ids = pending.map((item) => item.record.id);
       const post = (token) => this.client.send(token, content, ids);
-      const message = await this.authed(post).catch(async (error) => {
+      const message = await this.session.authed(post).catch(async (error) => {
         if (error.code !== "conversation_closed") throw error;
         await this.reopen();
-        return this.authed(post);
+        return this.session.authed(post);
       });
       pending.forEach((item) => revoke(item.preview));
       this.set({ pending: [], notice: "" });
@@ -149,7 +137,7 @@ export class Chat {
   /** The team closed the conversation: a new session starts a new one. */
   async reopen() {
     this.stop();
-    this.store({ token: null });
+    this.session.drop();
     this.set({ messages: [], handoff: "agent" });
     await this.start();
   }
@@ -160,7 +148,7 @@ export class Chat {
       const item = { key: ++localKeys, name: file.name, preview: /^image\//.test(file.type) && URL.createObjectURL(file) };
       this.set({ pending: [...this.state.pending, item] });
       try {
-        const record = await this.authed((token) => this.client.upload(token, file));
+        const record = await this.session.authed((token) => this.client.upload(token, file));
         this.set({ pending: this.state.pending.map((x) => (x.key === item.key ? { ...x, record } : x)) });
       } catch (error) {
         this.fail(error);
@@ -178,7 +166,7 @@ export class Chat {
   preview(file) {
     if (!(file.url in this.previews)) {
       this.previews[file.url] = null;
-      this.authed((token) => this.client.file(token, file.url)).then(
+      this.session.authed((token) => this.client.file(token, file.url)).then(
         (blob) => {
           this.previews[file.url] = URL.createObjectURL(blob);
           this.set({});
@@ -194,21 +182,12 @@ export class Chat {
     if (!this.socket?.send({ type: "handoff" })) this.set({ notice: "We are reconnecting; ask again in a moment." });
   }
 
-  // --- session, history and socket -------------------------------------------------
+  // --- history and socket ----------------------------------------------------------
 
-  who() {
-    return this.identity.email_token ? tokenEmail(this.identity.email_token) : "";
-  }
-
-  store(patch) {
-    this.saved = { ...this.saved, ...patch };
-    save(this.key, this.saved);
-  }
-
+  /** Start over: a forgotten visitor, or another person. */
   reset() {
     this.stop();
-    forget(this.key);
-    this.saved = {};
+    this.session.forget();
     Object.values(this.previews).forEach(revoke);
     this.state.pending.forEach((item) => revoke(item.preview));
     this.previews = {};
@@ -221,50 +200,6 @@ export class Chat {
     this.socket = this.starting = null;
     removeEventListener("online", this.online);
     removeEventListener("offline", this.offline);
-  }
-
-  /** A valid session token: the stored one, or a new session. */
-  token() {
-    if (this.isPreview) return Promise.reject(new ApiError(0, "preview", "This is a preview: messages are not sent."));
-    const saved = this.saved;
-    if (saved.token && saved.who === this.who() && Date.parse(saved.expires_at) - RENEW_MARGIN > Date.now()) {
-      return Promise.resolve(saved.token);
-    }
-    return (this.creating ||= this.createSession().finally(() => (this.creating = null)));
-  }
-
-  async createSession() {
-    const { email_token, display_name } = this.identity;
-    const who = this.who();
-    const epoch = this.epoch;
-    if (!email_token && !this.config.allow_anonymous) {
-      throw new ApiError(401, "sign_in", "Please sign in on this site to chat with us.");
-    }
-    const body = email_token
-      ? { email_token, display_name }
-      : { widget_id: this.widgetId, display_name, visitor_token: this.saved.visitor_token };
-    const session = await this.client.session(body);
-    if (epoch !== this.epoch) return session.token; // the visitor was forgotten meanwhile
-    this.store({
-      token: session.token,
-      expires_at: session.expires_at,
-      conversation_id: session.conversation_id,
-      visitor_token: session.visitor_token || this.saved.visitor_token,
-      who,
-    });
-    return session.token;
-  }
-
-  /** `call(token)`, once more with a new session if the stored one was refused. */
-  async authed(call) {
-    const token = await this.token();
-    try {
-      return await call(token);
-    } catch (error) {
-      if (error.status !== 401) throw error;
-      this.store({ token: null });
-      return call(await this.token());
-    }
   }
 
   /** Load the conversation, then keep a socket open; once at a time. */
@@ -283,7 +218,7 @@ export class Chat {
     }
     addEventListener("online", this.online);
     addEventListener("offline", this.offline);
-    this.socket = keepSocket(() => this.token().then(this.client.socketUrl), {
+    this.socket = keepSocket(() => this.session.token().then(this.client.socketUrl), {
       open: () => {
         this.set({ status: "online", notice: "" });
         this.catchUp(true).catch((error) => this.fail(error));
@@ -293,7 +228,7 @@ export class Chat {
         this.set({ status: navigator.onLine === false ? "offline" : "reconnecting" });
         // A refused token closes with 4401, or fails the handshake (seen as 1006): a
         // history call tells which, and renews the session if it was the token.
-        if (code === BAD_TOKEN) this.store({ token: null });
+        if (code === BAD_TOKEN) this.session.drop();
         else this.catchUp(true).catch((error) => this.fail(error));
       },
     });
@@ -310,7 +245,7 @@ export class Chat {
     const epoch = this.epoch;
     for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
       const after = this.state.messages.filter((m) => !m.streaming).pop()?.id;
-      const { messages } = await this.authed((token) => this.client.history(token, after));
+      const { messages } = await this.session.authed((token) => this.client.history(token, after));
       if (epoch !== this.epoch) return;
       messages.forEach((message) => this.upsert(message, live));
       if (messages.length < HISTORY_PAGE) return;
