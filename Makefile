@@ -38,7 +38,7 @@ $(WIDGET_BUNDLE): widget_src/node_modules/.package-lock.json $(WIDGET_SOURCES)
 	cd widget_src && npm run build
 
 ## make widget-test: the widget's model (session, conversation, voice framing) under Node's test runner
-widget-test:
+widget-test: widget_src/node_modules/.package-lock.json
 	cd widget_src && npm test
 
 migrate: install

@@ -1,6 +1,6 @@
 """The embed surface: the widget's script and its public appearance.
 
-Decisions (also in the README):
+Decisions (also in docs/widget.md):
 - The script is the same for every widget, so it is checked against every widget's
   allowed domains: a request whose `Referer` names a host that no widget allows gets
   403. A request without a `Referer` (a `no-referrer` policy, privacy tools) is served:

@@ -6,7 +6,7 @@ Credentials, as the contract says:
 - from the site's server: `X-API-Key` with `voice-widget:write`: a new visitor named
   `participant_name` gets a new session and conversation for the call.
 The guide's curl carries neither, so as written it gets a 401 naming both; with the
-API key its scopes table lists for this endpoint added, it works (see README).
+API key its scopes table lists for this endpoint added, it works (see docs/voice.md).
 
 Refusals: 401 without (valid) credentials, 403 for a disallowed Origin or a key
 without the scope, 404 for an unknown widget (or another tenant's), 409 when the

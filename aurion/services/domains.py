@@ -1,6 +1,6 @@
 """Allowed domains: how an admin's entries are normalised and how origins match.
 
-Decisions (also in the README):
+Decisions (also in docs/config-api.md):
 - An entry is a host name, an IP address, or `*.` followed by a host name with at
   least two labels (`*.example.com`). A bare `*` or `*.com` is refused.
 - A pasted URL (`https://Example.com:8443/pricing`) is reduced to its host

@@ -1,6 +1,6 @@
 """Visitor sessions: who the visitor is, which conversation they get, and bearer checks.
 
-Decisions (also in the README):
+Decisions (also in docs/sessions.md):
 - A visitor identified by an email token is the same visitor on every return (one row
   per widget and email); they get back their latest conversation unless it was
   closed, in which case a new one starts.

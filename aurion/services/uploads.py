@@ -1,6 +1,6 @@
 """Attachments: checked, stored under random names, and found again only by those allowed.
 
-Decisions (also in the README):
+Decisions (also in docs/sessions.md):
 - The type is decided from the bytes (`aurion.services.sniffing`) and must be in
   `AURION_UPLOAD_TYPES`; the name the visitor gave is kept only for display, with the
   right extension appended when it does not match the type.

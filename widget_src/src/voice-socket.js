@@ -1,6 +1,6 @@
 /**
  * The embedded transport of the widget's voice call: the server's own voice socket (see
- * the README's framing table), a sibling of the LiveKit transport (livekit.js), built
+ * docs/voice.md, "The voice socket's framing"), a sibling of the LiveKit transport (livekit.js), built
  * into the voice part (static/aurion-voice.js).
  *
  * The microphone, captured at 16 kHz through the AudioContext the visitor's click made,
