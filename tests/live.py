@@ -5,10 +5,9 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-
-import urllib.request
 
 ROOT = Path(__file__).resolve().parent.parent
 LIVE_SECRET_KEY = "live-server-secret-of-at-least-32-bytes"  # HS256 wants 32+ bytes

@@ -17,13 +17,13 @@ from simple_websocket import ConnectionClosed
 
 from aurion.agent.dispatch import after_visitor_message
 from aurion.api import spec
+from aurion.api.limits import consume_message_budget
 from aurion.api.origins import require_allowed_origin
 from aurion.extensions import db, sock
 from aurion.models import WidgetSession
 from aurion.problems import Problem
 from aurion.realtime.broker import broker
 from aurion.services.conversations import request_handoff
-from aurion.api.limits import consume_message_budget
 from aurion.services.messages import add_visitor_message, history_page
 from aurion.services.sessions import session_from_bearer
 
