@@ -18,14 +18,13 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from aurion import create_app
 from aurion.agent import embedding
-from tests.live import _wait_until_serving, free_port
+from tests.live import free_port, serving
 from tests.support.visitors import post_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,30 +88,6 @@ def _build_wheel(clone: Path, venv: Path) -> Path:
     return wheel
 
 
-@contextmanager
-def _serving(venv: Path, site: Path, environment: dict, port: int):
-    """gunicorn from the venv, started as docs/packaging.md says; yields the base URL."""
-    process = subprocess.Popen(
-        [str(venv / "bin" / "gunicorn"), "--worker-class", "gevent", "--bind", f"127.0.0.1:{port}", "aurion:create_app()"],
-        cwd=site,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(base_url, process, timeout=60)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
-
-
 def _get(url: str, headers: dict | None = None) -> tuple[int, str, bytes]:
     """(status, content type, body) of a GET, redirects followed."""
     try:
@@ -151,7 +126,9 @@ def test_wheel_from_a_clean_clone_serves_dashboard_widget_and_agent_from_anywher
     widget_id = re.search(r"Widget id:\s+(\S+)", demo).group(1)
     api_key = re.search(r"API key:\s+(\S+)", demo).group(1)
 
-    with _serving(venv, site, environment, port) as base_url:
+    gunicorn = [str(venv / "bin" / "gunicorn"), "--worker-class", "gevent", "--worker-connections", "5000"]
+    gunicorn += ["--bind", f"127.0.0.1:{port}", "aurion:create_app()"]
+    with serving(gunicorn, site, environment, port, start_timeout=60) as base_url:
         status, content_type, page = _get(base_url + "/dashboard/")
         assert (status, content_type.split(";")[0]) == (200, "text/html")
         assert b'action="/dashboard/login' in page and b'href="/static/dashboard.css"' in page
