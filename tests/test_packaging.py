@@ -120,7 +120,7 @@ def test_wheel_from_a_clean_clone_serves_dashboard_widget_and_agent_from_anywher
     imported_from = _run([python, "-c", "import aurion; print(aurion.__file__)"], cwd=site, env=environment)
     assert imported_from.startswith(str(venv)), imported_from
     _run([flask, "--app", "aurion", "db", "upgrade"], cwd=site, env=environment)
-    assert list((venv / "var" / "aurion-instance").glob("aurion.db")), "the database is not in the instance folder"
+    assert (venv / "var" / "aurion-instance" / "aurion.db").is_file(), "the database is not in the instance folder"
     port = free_port()
     demo = _run([flask, "--app", "aurion", "aurion", "setup-demo", "--base-url", f"http://127.0.0.1:{port}"], cwd=site, env=environment)
     widget_id = re.search(r"Widget id:\s+(\S+)", demo).group(1)
