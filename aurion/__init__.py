@@ -6,8 +6,9 @@ from flask import Flask
 
 from aurion import api, cli, dashboard, demo
 from aurion.agent import dispatch
-from aurion.config import Config, instance_secret_key
+from aurion.config import Config, instance_secret_key, shipped_folder
 from aurion.engines import broker
+from aurion.engines.embedding import require_model
 from aurion.extensions import db, limiter, migrate, sock
 from aurion.models.types import render_migration_type
 from aurion.voice import readiness as voice_readiness
@@ -15,12 +16,15 @@ from aurion.voice import readiness as voice_readiness
 
 def create_app(config: type | dict | None = None) -> Flask:
     """Build the application. `config` is a settings class or mapping; default `Config`."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    # Installed apart from the package (its wheel would pull in torch): say so at once
+    # rather than at the first question a visitor asks.
+    require_model()
     app = Flask(
         __name__,
-        instance_path=os.environ.get("AURION_INSTANCE_PATH", os.path.join(root, "instance")),
-        template_folder=os.path.join(root, "templates"),
-        static_folder=os.path.join(root, "static"),
+        # Unset, Flask's default: instance/ in a checkout, <venv>/var/aurion-instance when installed.
+        instance_path=os.environ.get("AURION_INSTANCE_PATH") or None,
+        template_folder=shipped_folder("templates"),
+        static_folder=shipped_folder("static"),
     )
     if isinstance(config, dict):
         app.config.from_object(Config)
@@ -38,7 +42,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     migrate.init_app(
         app,
         db,
-        directory=os.path.join(root, "migrations"),
+        directory=shipped_folder("migrations"),
         render_as_batch=True,
         render_item=render_migration_type,
     )

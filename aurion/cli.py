@@ -12,11 +12,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from aurion.problems import Problem
+from aurion.services.api_keys import SCOPES, create_api_key
 from aurion.services.demo import demo_page_url, setup_demo
 from aurion.services.identity import EMAIL_TOKEN_MAX_LIFETIME, mint_email_token
-from aurion.services.widgets import find_widget
-from aurion.services.api_keys import SCOPES, create_api_key
 from aurion.services.tenants import create_admin, create_tenant, find_tenant_by_name
+from aurion.services.widgets import find_widget
 from aurion.voice.tokens import livekit_configured
 
 EMAIL_TOKEN_MAX_SECONDS = int(EMAIL_TOKEN_MAX_LIFETIME.total_seconds())

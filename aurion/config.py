@@ -50,6 +50,17 @@ def instance_secret_key(instance_path: str) -> str:
     return key
 
 
+def shipped_folder(name: str) -> str:
+    """The folder `name` (templates, static or migrations) that ships with the code.
+
+    A wheel carries it inside the package (setup.py maps it there); a checkout, and
+    the editable install made from it, keeps it at the top of the repository.
+    """
+    package = Path(__file__).resolve().parent  # config.py sits at the top of the package
+    packaged = package / name
+    return str(packaged if packaged.is_dir() else package.parent / name)
+
+
 class Config:
     """Production settings: environment variables over embedded defaults."""
 

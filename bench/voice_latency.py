@@ -32,7 +32,7 @@ from aurion.extensions import db
 from aurion.models import WidgetSession
 from aurion.services.identity import mint_email_token
 from aurion.services.knowledge import create_article
-from aurion.services.sessions import parse_session_request, create_session
+from aurion.services.sessions import create_session, parse_session_request
 from aurion.services.tenants import create_tenant
 from aurion.voice.audio import INPUT_FRAME_BYTES, INPUT_FRAME_MS, chunks, duration
 from aurion.voice.engines import open_recognizer, open_synthesizer

@@ -5,10 +5,9 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-
-import urllib.request
 
 ROOT = Path(__file__).resolve().parent.parent
 LIVE_SECRET_KEY = "live-server-secret-of-at-least-32-bytes"  # HS256 wants 32+ bytes
@@ -22,7 +21,7 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn_server(database_url: str, instance_path: str, workers: int = 1, **env):
-    """Serve the app with gunicorn on a free port; yields the base URL."""
+    """Serve the checkout's app with gunicorn on a free port; yields the base URL."""
     port = free_port()
     environment = {
         **os.environ,
@@ -33,16 +32,18 @@ def gunicorn_server(database_url: str, instance_path: str, workers: int = 1, **e
         "WEB_CONCURRENCY": str(workers),
         **env,
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "wsgi:app"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "wsgi:app"]
+    with serving(command, ROOT, environment, port) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serving(command: list[str], cwd: Path, environment: dict, port: int, start_timeout: float = 20):
+    """Run `command`, a server of the app on 127.0.0.1:`port`; yields its base URL once it answers."""
+    process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_serving(base_url, process)
+        _wait_until_serving(base_url, process, start_timeout)
         yield base_url
     finally:
         process.terminate()

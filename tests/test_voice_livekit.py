@@ -9,8 +9,7 @@ from aurion.voice.engines import open_recognizer, open_synthesizer
 from aurion.voice.livekit_worker import agent_token, conversation_session, frame_from_pcm, pcm_from_frame, rooms_to_join
 from aurion.voice.pipeline import VoiceCall
 from aurion.voice.tokens import room_name
-from tests.support.speech import spoken
-from tests.support.speech import Recorder, agent_transcript, turn_over
+from tests.support.speech import Recorder, agent_transcript, spoken, turn_over
 
 SETTINGS = {"LIVEKIT_URL": "wss://lk.example.test", "LIVEKIT_API_KEY": "APIaurionTest", "LIVEKIT_API_SECRET": "s" * 43}
 

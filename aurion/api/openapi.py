@@ -2,8 +2,7 @@
 
 from flask import Blueprint
 
-from aurion.api import attachments, config, conversations, embed, knowledge, voice, widget
-from aurion.api import socket, voice_socket
+from aurion.api import attachments, config, conversations, embed, knowledge, socket, voice, voice_socket, widget
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 

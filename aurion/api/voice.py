@@ -21,7 +21,12 @@ from aurion.api.requests import bearer_token, json_object
 from aurion.models import Widget, WidgetSession
 from aurion.problems import NotFoundProblem, Problem, ValidationProblem
 from aurion.services.api_keys import authenticate_api_key, require_scope
-from aurion.services.sessions import DISPLAY_NAME_MAX_LENGTH, new_unidentified_visitor, session_from_bearer, start_session
+from aurion.services.sessions import (
+    DISPLAY_NAME_MAX_LENGTH,
+    new_unidentified_visitor,
+    session_from_bearer,
+    start_session,
+)
 from aurion.services.widgets import find_widget
 from aurion.voice.tokens import call_access
 

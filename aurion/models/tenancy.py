@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aurion.extensions import db
-from aurion.models.types import UTCDateTime, StringList
+from aurion.models.types import StringList, UTCDateTime
 from aurion.timestamps import utcnow
 
 

@@ -8,12 +8,12 @@ Statuses: `agent` (the agent answers), `waiting` (a person was asked for),
 
 from typing import Any
 
+from aurion.engines import frames
+from aurion.engines.broker import publish
 from aurion.extensions import db
 from aurion.models import Admin, Conversation, Message
 from aurion.models.conversations import CONVERSATION_STATUSES
 from aurion.problems import NotFoundProblem, Problem, ValidationProblem
-from aurion.engines import frames
-from aurion.engines.broker import publish
 from aurion.services.messages import CONTENT_MAX_LENGTH, publish_message
 from aurion.services.sessions import new_public_id
 from aurion.timestamps import isoformat_utc

@@ -6,7 +6,17 @@ from collections.abc import Callable
 from typing import Any
 
 from aurion.extensions import db
-from aurion.models import Article, ArticlePassage, Attachment, Conversation, Message, Tenant, Visitor, Widget, WidgetSession
+from aurion.models import (
+    Article,
+    ArticlePassage,
+    Attachment,
+    Conversation,
+    Message,
+    Tenant,
+    Visitor,
+    Widget,
+    WidgetSession,
+)
 from aurion.problems import NotFoundProblem, ValidationProblem
 from aurion.services.domains import DomainError, host_allowed, normalize_domain
 from aurion.services.uploads import attachment_path

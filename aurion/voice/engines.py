@@ -49,7 +49,10 @@ def engines_status(settings: Mapping) -> tuple[bool, str]:
             if not os.path.isdir(os.path.join(get_model_path(), "en-us")):
                 return False, "pocketsphinx is installed without its English model; reinstall it."
         except ImportError:
-            return False, "Offline speech recognition is missing: pip install pocketsphinx (or set AURION_STT_BASE_URL)."
+            return False, (
+                "Offline speech recognition is missing: install the voice extra, pip install 'aurion[voice]' "
+                "(or set AURION_STT_BASE_URL)."
+            )
         parts.append("offline recognition (pocketsphinx)")
     if settings.get("AURION_TTS_BASE_URL"):
         parts.append(f"synthesis by {settings['AURION_TTS_BASE_URL']}")
@@ -57,6 +60,6 @@ def engines_status(settings: Mapping) -> tuple[bool, str]:
         try:
             EspeakSynthesizer()
         except (ImportError, OSError, RuntimeError) as exc:
-            return False, f"Offline speech synthesis does not load ({exc}): pip install espeakng-loader."
+            return False, f"Offline speech synthesis does not load ({exc}): install the voice extra, pip install 'aurion[voice]'."
         parts.append("offline synthesis (espeak-ng)")
     return True, "Embedded voice over the widget's voice socket: " + " and ".join(parts) + "."

@@ -4,7 +4,7 @@ import pytest
 from werkzeug.routing import Rule
 
 from aurion.dashboard.csrf import token_matches
-from tests.support.dashboard import Dashboard, PASSWORD, csrf_token_in
+from tests.support.dashboard import PASSWORD, Dashboard, csrf_token_in
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 
 from simple_websocket import Client, ConnectionClosed
 
-
 CHAT_SOCKET = "/api/v1/widget/ws"
 VOICE_SOCKET = "/api/v1/widget/voice"
 
