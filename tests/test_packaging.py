@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from aurion import create_app
-from aurion.agent import embedding
+from aurion.engines import embedding
 from tests.live import free_port, serving
 from tests.support.visitors import post_json
 
