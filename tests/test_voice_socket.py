@@ -1,6 +1,7 @@
 """The embedded voice transport over gunicorn + gevent: a spoken question, a typed follow-up, one history."""
 
 import json
+import sys
 import time
 
 import pytest
@@ -12,6 +13,7 @@ from aurion.voice.audio import OUTPUT_CHUNK_BYTES
 from tests.support.sockets import VOICE_SOCKET, frames_until, handshake_status, send, widget_socket
 from tests.support.speech import ARTICLES, microphone_frames, spoken
 from tests.support.visitors import start_session_over_http
+from tests.widgets import start_session
 
 ORIGIN = "https://shop.example.com"
 
@@ -103,3 +105,16 @@ def test_bad_frames_get_an_error_and_the_call_goes_on(live_server, shop):
         events, _ = call_until(voice, lambda e: e["type"] == "pong", timeout=10)
     assert [e.get("code") for e in events if e["type"] == "error"] == ["bad_audio_frame", "unknown_frame_type"]
     assert events[0] == {"type": "voice", "event": "state", "state": "listening"}
+
+
+def test_a_call_is_refused_with_503_when_the_speech_engines_are_not_installed(client, make_tenant, monkeypatch):
+    widget = make_tenant("acme", modes=["chat", "voice"])[1]
+    session = start_session(client, widget)
+    # A chat-only install: the voice extra (pocketsphinx) cannot be imported.
+    monkeypatch.setitem(sys.modules, "pocketsphinx", None)
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "x3JJHMbDL1EzLkh9GBhXDw=="}
+    response = client.get(f"{VOICE_SOCKET}?token={session['token']}", headers=upgrade)
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["code"] == "voice_unavailable"
+    assert "aurion[voice]" in response.get_json()["detail"]

@@ -33,7 +33,7 @@ from aurion.extensions import db, sock
 from aurion.models import WidgetSession
 from aurion.problems import Problem
 from aurion.voice.audio import BYTES_PER_SECOND, SAMPLE_BYTES
-from aurion.voice.engines import open_recognizer, open_synthesizer
+from aurion.voice.engines import engines_status, open_recognizer, open_synthesizer
 from aurion.voice.pipeline import VoiceCall
 
 bp = Blueprint("voice_socket", __name__, url_prefix="/api/v1/widget")
@@ -42,11 +42,16 @@ SESSION_RECHECK_SECONDS = 5.0
 
 
 def authenticate_call() -> None:
-    """Refuse the upgrade before it happens: bad token 401, disallowed origin 403, no voice mode 409."""
+    """Refuse the upgrade before it happens: bad token 401, disallowed origin 403, no voice mode 409,
+    no speech engines 503."""
     session = live_session()
     require_allowed_origin(session.widget)
     if "voice" not in session.widget.modes:
         raise Problem(409, "voice_disabled", "Voice is not among this widget's modes; enable it in the widget's config.")
+    # A chat-only install (without the voice extra) refuses the call instead of failing inside it.
+    engines_ready, detail = engines_status(current_app.config)
+    if not engines_ready:
+        raise Problem(503, "voice_unavailable", detail)
     g.voice_session_id = session.id
 
 
