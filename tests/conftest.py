@@ -16,8 +16,10 @@ from aurion.models import WidgetSession
 from aurion.services.api_keys import create_api_key
 from aurion.services.knowledge import create_article
 from aurion.services.tenants import create_tenant
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.support.live_server import gunicorn_server
 from tests.support.speech import ARTICLES
-from tests.widgets import start_session
+from tests.support.visitors import start_session
 
 REDIS_URL = os.environ.get("AURION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -136,8 +138,6 @@ def redis_url() -> str:
 @pytest.fixture
 def live_server(app, database_url, instance_path):
     """A gunicorn server over the test database; yields its base URL."""
-    from tests.live import gunicorn_server
-
     with gunicorn_server(database_url, instance_path) as base_url:
         yield base_url
 
@@ -150,10 +150,6 @@ def help_desk(app, client, make_tenant):
         create_article(widget, article)
     session = start_session(client, widget)
     return widget, db.session.execute(db.select(WidgetSession).filter_by(public_id=session["session_id"])).scalar_one()
-
-
-CHROMIUM = os.environ.get("AURION_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,8 @@ import pytest
 
 from aurion.extensions import db
 from aurion.models import Widget
-from tests.browser.conftest import HostSite, host_page, widget_part
-from tests.dashboard.conftest import sign_in
+from tests.support.browser import HostSite, host_page, widget_part
+from tests.support.dashboard import sign_in
 from tests.support.sockets import frames_until, send, widget_socket
 from tests.support.visitors import start_session_over_http
 

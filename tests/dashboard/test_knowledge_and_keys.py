@@ -4,7 +4,7 @@ import pytest
 
 from aurion.extensions import db
 from aurion.models import Article
-from tests.widgets import HISTORY_URL, MESSAGES_URL, bearer, start_session
+from tests.support.visitors import HISTORY_URL, MESSAGES_URL, bearer, start_session
 
 REFUND = {
     "title": "Refund policy",

@@ -14,7 +14,8 @@ from aurion.problems import Problem
 from aurion.services import identity
 from aurion.services.widgets import regenerate_widget_key
 from aurion.timestamps import utcnow
-from tests.widgets import HISTORY_URL, MESSAGES_URL, SESSION_URL, UPLOADS_URL, bearer, email_token, start_session, tiny_png
+from tests.support.attachments import tiny_png
+from tests.support.visitors import HISTORY_URL, MESSAGES_URL, SESSION_URL, UPLOADS_URL, bearer, email_token, start_session
 
 
 def _b64(data: dict) -> str:

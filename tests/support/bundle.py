@@ -1,11 +1,11 @@
 """The built widget bundle, which tests of the embed script and the browser tests need."""
 
 import gzip
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
+
 BUNDLE = ROOT / "static" / "aurion.js"
 # The whole embed script, gzipped, must stay within this (12 KB).
 GZIP_BUDGET_BYTES = 12 * 1024

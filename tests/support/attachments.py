@@ -1,29 +1,7 @@
-"""Helpers for widget session tests: email tokens, sessions, and tiny real files."""
+"""Tiny real files a visitor attaches: valid enough for the upload sniffer and a browser."""
 
 import struct
 import zlib
-
-from aurion.services.identity import mint_email_token
-
-SESSION_URL = "/api/v1/widget/session"
-MESSAGES_URL = "/api/v1/widget/messages"
-HISTORY_URL = "/api/v1/widget/history"
-UPLOADS_URL = "/api/v1/widget/uploads"
-
-
-def email_token(widget, email: str = "jane@example.com", ttl: int = 600) -> str:
-    return mint_email_token(widget.public_id, widget.identity_secret, email, ttl)
-
-
-def start_session(client, widget, email: str = "jane@example.com", **body) -> dict:
-    """A new session's response body; fails the test unless it is 201."""
-    response = client.post(SESSION_URL, json={"email_token": email_token(widget, email), **body})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def bearer(session: dict) -> dict:
-    return {"Authorization": f"Bearer {session['token']}"}
 
 
 def tiny_png() -> bytes:

@@ -5,12 +5,11 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
-from pathlib import Path
-
 import urllib.request
+from contextlib import contextmanager
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
+
 LIVE_SECRET_KEY = "live-server-secret-of-at-least-32-bytes"  # HS256 wants 32+ bytes
 
 

@@ -2,7 +2,8 @@
 
 import json
 
-from tests.widget import GZIP_BUDGET_BYTES, ROOT, built_bundle, bundle_sizes
+from tests.support import ROOT
+from tests.support.bundle import GZIP_BUDGET_BYTES, built_bundle, bundle_sizes
 
 
 def test_embed_script_is_within_the_gzip_budget():

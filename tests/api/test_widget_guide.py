@@ -7,16 +7,15 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from aurion.services.identity import verify_email_token
 from aurion.services.knowledge import create_article
-from tests.guide import run_guide_request
-from tests.widgets import SESSION_URL, email_token, tiny_png
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
+from tests.support.attachments import tiny_png
+from tests.support.guide import run_guide_request
+from tests.support.visitors import SESSION_URL, email_token
 
 CREATE_SESSION = '''curl -X POST "https://apps.aurionai.net/api/v1/widget/session" \\
 -H "Content-Type: application/json" \\

@@ -102,7 +102,7 @@ def test_expired_token_refuses_the_handshake(live_server, shop, app):
 
     from aurion.services.identity import issue_session_token
     from aurion.timestamps import utcnow
-    from tests.live import LIVE_SECRET_KEY
+    from tests.support.live_server import LIVE_SECRET_KEY
 
     widget, _ = shop
     session = start_session_over_http(live_server, widget)
@@ -173,7 +173,7 @@ def test_reconnecting_client_catches_up(live_server, shop):
 
 @pytest.mark.redis
 def test_redis_fans_out_across_processes(app, shop, database_url, instance_path, redis_url):
-    from tests.live import gunicorn_server
+    from tests.support.live_server import gunicorn_server
 
     widget, _ = shop
     settings = {"AURION_BROKER_URL": redis_url}
@@ -213,7 +213,7 @@ def test_regenerating_the_key_ends_open_sockets(live_server, shop, app):
 
 
 def test_model_backend_streams_over_the_socket(app, shop, database_url, instance_path):
-    from tests.live import gunicorn_server
+    from tests.support.live_server import gunicorn_server
     from tests.support.openai_server import OpenAICompatibleServer
 
     widget, _ = shop

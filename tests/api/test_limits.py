@@ -10,8 +10,9 @@ import pytest
 
 from aurion import create_app
 from aurion.config import Config
-from tests.conftest import REDIS_URL
-from tests.widgets import MESSAGES_URL, SESSION_URL, UPLOADS_URL, bearer, email_token, start_session, tiny_png
+from tests.support.attachments import tiny_png
+from tests.support.live_server import gunicorn_server
+from tests.support.visitors import MESSAGES_URL, SESSION_URL, UPLOADS_URL, bearer, email_token, start_session
 
 
 @pytest.fixture
@@ -89,30 +90,14 @@ def test_a_limit_that_does_not_parse_stops_the_app(setting):
         create_app({"SECRET_KEY": "x" * 32, setting: "five a minute"})
 
 
-def _redis_unreachable(url: str) -> str | None:
-    import redis
-
-    client = redis.Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        return f"Redis at {url} is not reachable ({exc})"
-    finally:
-        client.close()
-    return None
-
-
 @pytest.fixture
-def redis_key_prefix():
+def redis_key_prefix(redis_url):
     """A key prefix of this run alone; its keys are deleted afterwards."""
     import redis
 
-    reason = _redis_unreachable(REDIS_URL)
-    if reason:
-        pytest.skip(reason)
     prefix = f"aurion-test-{uuid.uuid4().hex[:10]}"
     yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(redis_url)
     try:
         for key in client.scan_iter(match=f"*{prefix}*"):
             client.delete(key)
@@ -136,10 +121,8 @@ def _post_session(base_url: str, token: str) -> tuple[int, dict]:
 
 
 @pytest.mark.redis
-def test_two_processes_share_one_budget_on_redis(widget, database_url, instance_path, redis_key_prefix):
-    from tests.live import gunicorn_server
-
-    shared = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": redis_key_prefix}
+def test_two_processes_share_one_budget_on_redis(widget, database_url, instance_path, redis_url, redis_key_prefix):
+    shared = {"RATELIMIT_STORAGE_URI": redis_url, "RATELIMIT_KEY_PREFIX": redis_key_prefix}
     token = email_token(widget)
     with gunicorn_server(database_url, instance_path, **shared) as first, gunicorn_server(database_url, instance_path, **shared) as second:
         statuses = [_post_session(base_url, token)[0] for base_url in (first, second, first, second, first)]

@@ -6,7 +6,7 @@ import pytest
 
 from aurion.extensions import db
 from aurion.models import Conversation
-from tests.widgets import start_session
+from tests.support.visitors import start_session
 
 CONVERSATIONS = "/api/v1/conversations"
 

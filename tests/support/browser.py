@@ -1,4 +1,4 @@
-"""Headless Chromium (Debian's, driven by Playwright) and host pages on another origin.
+"""Headless Chromium (Debian's, driven by Playwright), pages that keep what happened, and host sites.
 
 Host pages are served from a tiny loopback server and opened as `http://localhost:<port>`
 while the API (`live_server`) is `http://127.0.0.1:<port>`: two origins, as on a real
@@ -6,12 +6,12 @@ site. Never `playwright install`: the tests use /usr/bin/chromium.
 """
 
 import json
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
-
-from tests.widget import built_bundle
+CHROMIUM = os.environ.get("AURION_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 class BrowserPage:
@@ -59,30 +59,6 @@ class BrowserPage:
         return getattr(self.page, name)
 
 
-@pytest.fixture
-def open_page(chromium, live_server):
-    """`open_page(**context_options)` → a fresh BrowserPage (own storage) per call.
-
-    Pages close before the server stops, so it need not wait for their sockets.
-    """
-    contexts = []
-
-    def open_(**options):
-        built_bundle()
-        context = chromium.new_context(**options)
-        contexts.append(context)
-        return BrowserPage(context.new_page())
-
-    yield open_
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def page(open_page):
-    return open_page()
-
-
 class HostSite:
     """Pages registered by path, served as given (with any headers, such as a CSP)."""
 
@@ -119,13 +95,6 @@ class HostSite:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join()
-
-
-@pytest.fixture
-def host_site():
-    site = HostSite()
-    yield site
-    site.close()
 
 
 def snippet(server: str, widget_id: str, **data: str) -> str:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.widgets import HISTORY_URL, SESSION_URL, bearer, email_token, start_session
+from tests.support.visitors import HISTORY_URL, SESSION_URL, bearer, email_token, start_session
 
 
 @pytest.fixture

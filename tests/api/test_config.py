@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.guide import run_guide_request
+from tests.support.guide import run_guide_request
 
 GET_CONFIG = '''curl "https://apps.aurionai.net/api/v1/voice-widget/config" \\
 -H "X-API-Key: ak_live_xxxx"'''

@@ -8,10 +8,9 @@ from playwright.sync_api import expect
 
 from aurion.services.knowledge import create_article
 from aurion.voice.audio import to_wav
-from tests.browser.conftest import BrowserPage, host_page, snippet
-from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, BrowserPage, host_page, snippet
+from tests.support.bundle import built_bundle
 from tests.support.speech import ARTICLES, spoken
-from tests.widget import built_bundle
 
 pytestmark = pytest.mark.browser
 
@@ -103,7 +102,7 @@ LIVEKIT_KEYS = {"LIVEKIT_API_KEY": "APIaurionTest", "LIVEKIT_API_SECRET": "s" * 
 def livekit_nowhere():
     """A LiveKit URL on a loopback port where nothing listens (a free one: Chromium refuses
     "unsafe" ports such as 9 before connecting, which would test something else)."""
-    from tests.live import free_port
+    from tests.support.live_server import free_port
 
     return f"ws://127.0.0.1:{free_port()}"
 
@@ -111,7 +110,7 @@ def livekit_nowhere():
 @pytest.fixture
 def livekit_server(app, database_url, instance_path, livekit_nowhere):
     """The app served with LiveKit configured at `livekit_nowhere`."""
-    from tests.live import gunicorn_server
+    from tests.support.live_server import gunicorn_server
 
     with gunicorn_server(database_url, instance_path, LIVEKIT_URL=livekit_nowhere, **LIVEKIT_KEYS) as base_url:
         yield base_url

@@ -6,7 +6,8 @@ import os
 import pytest
 
 from aurion.services.sniffing import sniff_content_type
-from tests.widgets import MESSAGES_URL, UPLOADS_URL, bearer, start_session, tiny_pdf, tiny_png
+from tests.support.attachments import tiny_pdf, tiny_png
+from tests.support.visitors import MESSAGES_URL, UPLOADS_URL, bearer, start_session
 
 HTML = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'

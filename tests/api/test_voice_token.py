@@ -7,8 +7,8 @@ from livekit import api
 from aurion.extensions import db
 from aurion.models import Conversation
 from aurion.voice.tokens import AGENT_NAME, TOKEN_TTL
-from tests.guide import run_guide_request
-from tests.widgets import bearer, start_session
+from tests.support.guide import run_guide_request
+from tests.support.visitors import bearer, start_session
 
 TOKEN_URL = "/api/v1/voice-widget/token"
 ORIGIN = "https://shop.example.com"

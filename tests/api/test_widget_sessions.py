@@ -6,7 +6,7 @@ from aurion.extensions import db
 from aurion.models import Conversation, Message
 from aurion.services.messages import add_visitor_message, history_page, message_to_dict
 from aurion.services.sessions import session_from_bearer
-from tests.widgets import HISTORY_URL, MESSAGES_URL, SESSION_URL, bearer, start_session
+from tests.support.visitors import HISTORY_URL, MESSAGES_URL, SESSION_URL, bearer, start_session
 
 
 @pytest.fixture

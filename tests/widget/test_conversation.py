@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from aurion.services.identity import mint_email_token
-from tests.browser.conftest import host_page, snippet, widget_part
+from tests.support.browser import host_page, snippet, widget_part
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ These need only the embed surface (script and public config).
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import host_page, snippet, widget_part
+from tests.support.browser import host_page, snippet, widget_part
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,8 @@
 import pytest
 
 from aurion.services.demo import setup_demo
-from tests.widget import ROOT, built_bundle
+from tests.support import ROOT
+from tests.support.bundle import built_bundle
 
 SCRIPT = "/api/v1/voice-widget/embed/aurion.js"
 
