@@ -135,9 +135,7 @@ def test_revoked_key_is_refused(client, make_tenant):
     assert client.get("/api/v1/voice-widget/config", headers={"X-API-Key": key}).status_code == 401
 
 
-def test_put_is_partial(client, make_tenant):
-    _, _, key = make_tenant()
-    headers = {"X-API-Key": key}
+def test_put_is_partial(client, headers):
     client.put("/api/v1/voice-widget/config", json={"greeting": "Hello there"}, headers=headers)
     client.put("/api/v1/voice-widget/config", json={"position": "bottom-left"}, headers=headers)
     config = client.get("/api/v1/voice-widget/config", headers=headers).get_json()
@@ -145,12 +143,11 @@ def test_put_is_partial(client, make_tenant):
     assert config["position"] == "bottom-left"
 
 
-def test_allowed_domains_are_normalised(client, make_tenant):
-    _, _, key = make_tenant()
+def test_allowed_domains_are_normalised(client, headers):
     response = client.put(
         "/api/v1/voice-widget/config",
         json={"allowed_domains": ["https://Shop.Example.com:8443/pricing", "EXAMPLE.com.", "*.Example.com", "example.com"]},
-        headers={"X-API-Key": key},
+        headers=headers,
     )
     assert response.status_code == 200
     assert response.get_json()["allowed_domains"] == ["shop.example.com", "example.com", "*.example.com"]

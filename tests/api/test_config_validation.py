@@ -5,12 +5,6 @@ import pytest
 CONFIG = "/api/v1/voice-widget/config"
 
 
-@pytest.fixture
-def headers(make_tenant):
-    _, _, key = make_tenant()
-    return {"X-API-Key": key}
-
-
 @pytest.mark.parametrize(
     ("body", "field"),
     [

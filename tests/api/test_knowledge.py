@@ -2,25 +2,9 @@
 
 import pytest
 
+from tests.support.knowledge import HELP_DESK, REFUND, SHIPPING
+
 ARTICLES = "/api/v1/voice-widget/articles"
-
-REFUND = {
-    "title": "Refund policy",
-    "body": "You can request a refund within 30 days of purchase from the Billing page. "
-    "Refunds are paid back to the original card and take 5 to 10 business days to arrive.",
-    "url": "https://help.example.com/refunds",
-}
-PASSWORD = {
-    "title": "Resetting your password",
-    "body": "Click 'Forgot password' on the sign-in page and we email you a reset link. The link expires after one hour.",
-}
-SHIPPING = {"title": "Shipping times", "body": "Orders ship within two working days. Delivery takes three to five days in the EU."}
-
-
-@pytest.fixture
-def headers(make_tenant):
-    _, _, key = make_tenant()
-    return {"X-API-Key": key}
 
 
 def test_create_read_update_delete(client, headers):
@@ -38,7 +22,7 @@ def test_create_read_update_delete(client, headers):
 
 
 def test_search_ranks_by_meaning(client, headers):
-    for article in (REFUND, PASSWORD, SHIPPING):
+    for article in HELP_DESK:
         client.post(ARTICLES, json=article, headers=headers)
     response = client.get(f"{ARTICLES}/search?q=I forgot my login credentials&limit=2", headers=headers)
     results = response.get_json()["results"]

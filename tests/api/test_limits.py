@@ -15,11 +15,6 @@ from tests.support.live_server import gunicorn_server
 from tests.support.visitors import MESSAGES_URL, SESSION_URL, UPLOADS_URL, bearer, email_token, start_session
 
 
-@pytest.fixture
-def widget(make_tenant):
-    return make_tenant("acme")[1]
-
-
 def _assert_rate_limited(response, limit: int):
     assert response.status_code == 429
     assert response.mimetype == "application/problem+json"

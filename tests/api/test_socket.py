@@ -3,15 +3,10 @@
 import pytest
 
 from aurion.services.knowledge import create_article
+from tests.support.knowledge import REFUND
 from tests.support.sockets import frames_until, handshake_status, send, widget_socket
 from tests.support.visitors import post_json, start_session_over_http
 
-REFUND = {
-    "title": "Refund policy",
-    "body": "You can request a refund within 30 days of purchase from the Billing page. "
-    "Refunds are paid back to the original card and take 5 to 10 business days to arrive.",
-    "url": "https://help.example.com/refunds",
-}
 ORIGIN = "https://shop.example.com"
 
 

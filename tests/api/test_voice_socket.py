@@ -1,17 +1,15 @@
 """The embedded voice transport over gunicorn + gevent: a spoken question, a typed follow-up, one history."""
 
 import json
-import time
 
 import pytest
-from simple_websocket import ConnectionClosed
 
 from aurion.extensions import db
-from aurion.services.knowledge import create_article
 from aurion.voice.audio import OUTPUT_CHUNK_BYTES
-from tests.support.sockets import VOICE_SOCKET, frames_until, handshake_status, send, widget_socket
-from tests.support.speech import ARTICLES, microphone_frames, spoken
-from tests.support.visitors import start_session_over_http
+from tests.support.knowledge import add_help_desk
+from tests.support.sockets import VOICE_SOCKET, frames_until, handshake_status, received, send, widget_socket
+from tests.support.speech import microphone_frames, spoken
+from tests.support.visitors import history_over_http, start_session_over_http
 
 ORIGIN = "https://shop.example.com"
 
@@ -19,24 +17,18 @@ ORIGIN = "https://shop.example.com"
 @pytest.fixture
 def shop(make_tenant):
     widget = make_tenant("shop", allowed_domains=["shop.example.com"])[1]
-    for article in ARTICLES:
-        create_article(widget, article)
+    add_help_desk(widget)
     return widget
 
 
 def call_until(ws, predicate, timeout: float = 30.0) -> tuple[list[dict], bytes]:
     """Events and audio received on a voice socket up to the first event matching `predicate`."""
     events, audio = [], bytearray()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            raw = ws.receive(timeout=max(deadline - time.monotonic(), 0.01))
-        except ConnectionClosed:
-            break
+    for raw in received(ws, timeout):
         if isinstance(raw, bytes):
             assert len(raw) <= OUTPUT_CHUNK_BYTES
             audio.extend(raw)
-        elif raw is not None:
+        else:
             events.append(json.loads(raw))
             if predicate(events[-1]):
                 return events, bytes(audio)
@@ -66,22 +58,12 @@ def test_spoken_question_then_typed_follow_up_in_one_conversation(live_server, s
         assert "one hour" in typed[-1]["content"]
         voice.send(json.dumps({"type": "hangup"}))
 
-    status, history = _history(live_server, session["token"])
-    assert status == 200
-    assert [(m["sender"], m["mode"]) for m in history["messages"]] == [
+    assert [(m["sender"], m["mode"]) for m in history_over_http(live_server, session["token"])] == [
         ("user", "voice"),
         ("agent", "voice"),
         ("user", "chat"),
         ("agent", "chat"),
     ]
-
-
-def _history(base_url: str, token: str):
-    import urllib.request
-
-    request = urllib.request.Request(base_url + "/api/v1/widget/history", headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, json.loads(response.read())
 
 
 def test_voice_socket_handshake_refusals(live_server, shop):

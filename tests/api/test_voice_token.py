@@ -8,11 +8,11 @@ from aurion.extensions import db
 from aurion.models import Conversation
 from aurion.voice.tokens import AGENT_NAME, TOKEN_TTL
 from tests.support.guide import run_guide_request
+from tests.support.livekit import LIVEKIT
 from tests.support.visitors import bearer, start_session
 
 TOKEN_URL = "/api/v1/voice-widget/token"
 ORIGIN = "https://shop.example.com"
-LIVEKIT = {"LIVEKIT_URL": "wss://lk.example.test", "LIVEKIT_API_KEY": "APIaurionTest", "LIVEKIT_API_SECRET": "s" * 43}
 
 GUIDE_TOKEN = '''curl -X POST "https://apps.aurionai.net/api/v1/voice-widget/token" \\
 -H "Content-Type: application/json" \\

@@ -15,6 +15,7 @@ from aurion.services.knowledge import create_article
 from tests.support import ROOT
 from tests.support.attachments import tiny_png
 from tests.support.guide import run_guide_request
+from tests.support.knowledge import PASSWORD
 from tests.support.visitors import SESSION_URL, email_token
 
 CREATE_SESSION = '''curl -X POST "https://apps.aurionai.net/api/v1/widget/session" \\
@@ -39,15 +40,9 @@ UPLOAD = '''curl -X POST "https://apps.aurionai.net/api/v1/widget/uploads" \\
 -F "file=@screenshot.png"'''
 
 
-PASSWORD_ARTICLE = {
-    "title": "Resetting your password",
-    "body": "Click 'Forgot password' on the sign-in page and we email you a reset link. The link expires after one hour.",
-}
-
-
 def test_guide_session_message_history_and_upload(live_server, make_tenant, tmp_path):
     widget = make_tenant("acme")[1]
-    create_article(widget, PASSWORD_ARTICLE)
+    create_article(widget, PASSWORD)
     created = run_guide_request(CREATE_SESSION, live_server, {"hmac_signed_token": email_token(widget)})
     assert created.status == 201, created.body
     session = created.json()

@@ -66,11 +66,6 @@ def test_visitor_token_is_bound_to_its_widget():
             identity.read_visitor_token(secret, token, widget)
 
 
-@pytest.fixture
-def widget(make_tenant):
-    return make_tenant("acme")[1]
-
-
 def _problem(response, status: int, code: str | None = None) -> dict:
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/problem+json"

@@ -9,11 +9,6 @@ from aurion.services.sessions import session_from_bearer
 from tests.support.visitors import HISTORY_URL, MESSAGES_URL, SESSION_URL, bearer, start_session
 
 
-@pytest.fixture
-def widget(make_tenant):
-    return make_tenant("acme")[1]
-
-
 def test_session_response_has_the_guides_keys(client, widget):
     body = start_session(client, widget, display_name="Jane Smith")
     assert body["session_id"].startswith("ws_")

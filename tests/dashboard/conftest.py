@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support.dashboard import PASSWORD, Dashboard, make_admin
+from tests.support.dashboard import Dashboard, make_admin
 
 
 @pytest.fixture

@@ -4,15 +4,8 @@ import pytest
 
 from aurion.extensions import db
 from aurion.models import Article
+from tests.support.knowledge import REFUND
 from tests.support.visitors import HISTORY_URL, MESSAGES_URL, bearer, start_session
-
-REFUND = {
-    "title": "Refund policy",
-    "body": "You can request a refund within 30 days of purchase from the Billing page. "
-    "Refunds are paid back to the original card and take 5 to 10 business days to arrive.",
-    "url": "https://help.example.com/refunds",
-}
-
 
 def _articles(widget) -> str:
     return f"/dashboard/widgets/{widget.public_id}/articles"

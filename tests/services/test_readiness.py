@@ -1,19 +1,11 @@
 """GA readiness reports the voice backend the widget would really use."""
 
-import socket
-
-import pytest
-
 from aurion.services.readiness import ga_readiness
+from tests.support.live_server import free_port
 
 
 def voice_check(widget, settings) -> dict:
     return next(c for c in ga_readiness(widget, settings)["checks"] if c["name"] == "voice_backend")
-
-
-@pytest.fixture
-def widget(make_tenant):
-    return make_tenant("acme")[1]
 
 
 def test_embedded_voice_is_available_when_its_engines_load(widget):
@@ -29,10 +21,7 @@ def test_configured_speech_endpoints_are_named(widget):
 
 
 def test_unreachable_livekit_server_is_not_ready(widget):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings = {"LIVEKIT_URL": f"ws://127.0.0.1:{port}", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s"}
+    settings = {"LIVEKIT_URL": f"ws://127.0.0.1:{free_port()}", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s"}
     check = voice_check(widget, settings)
     assert check["ok"] is False and "does not answer" in check["detail"]
 

@@ -7,11 +7,18 @@ site. Never `playwright install`: the tests use /usr/bin/chromium.
 
 import json
 import os
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.support.loopback import LoopbackServer, QuietHandler
 
 CHROMIUM = os.environ.get("AURION_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# A microphone that the page may use without asking (it hears a tone unless given a file).
+FAKE_MICROPHONE = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+
+
+def launch_chromium(browser_type, *flags: str):
+    """Debian's Chromium, headless, with the flags every test needs and then `flags`."""
+    return browser_type.launch(executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_FLAGS, *flags])
 
 
 class BrowserPage:
@@ -59,14 +66,14 @@ class BrowserPage:
         return getattr(self.page, name)
 
 
-class HostSite:
-    """Pages registered by path, served as given (with any headers, such as a CSP)."""
+class HostSite(LoopbackServer):
+    """Pages registered by path, served as given (with any headers, such as a CSP), on `origin`."""
 
     def __init__(self):
         self.pages: dict[str, tuple[str, dict]] = {}
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):
                 html, headers = site.pages.get(self.path.split("?")[0], ("not found", {}))
                 body = html.encode()
@@ -78,23 +85,13 @@ class HostSite:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.origin = f"http://localhost:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        super().__init__(Handler)
+        self.origin = f"http://localhost:{self.port}"
 
     def add(self, path: str, html: str, **headers: str) -> str:
         """Serve `html` at `path`; its URL on the host site's origin."""
         self.pages[path] = (html, headers)
         return self.origin + path
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
 
 
 def snippet(server: str, widget_id: str, **data: str) -> str:

@@ -38,6 +38,13 @@ def start_session_over_http(base_url: str, widget, email: str = "jane@example.co
         return json.loads(response.read())
 
 
+def history_over_http(base_url: str, token: str) -> list[dict]:
+    """The messages of the session's conversation on a live server, oldest first."""
+    request = urllib.request.Request(base_url + HISTORY_URL, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["messages"]
+
+
 def post_json(base_url: str, path: str, body: dict, headers: dict) -> tuple[int, dict]:
     """POST `body` to a live server; returns (status, JSON body), errors included."""
     request = urllib.request.Request(

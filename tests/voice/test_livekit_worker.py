@@ -9,10 +9,8 @@ from aurion.voice.engines import open_recognizer, open_synthesizer
 from aurion.voice.livekit_worker import agent_token, conversation_session, frame_from_pcm, pcm_from_frame, rooms_to_join
 from aurion.voice.pipeline import VoiceCall
 from aurion.voice.tokens import room_name
-from tests.support.speech import spoken
-from tests.support.speech import Recorder, agent_transcript, turn_over
-
-SETTINGS = {"LIVEKIT_URL": "wss://lk.example.test", "LIVEKIT_API_KEY": "APIaurionTest", "LIVEKIT_API_SECRET": "s" * 43}
+from tests.support.livekit import LIVEKIT
+from tests.support.speech import Recorder, agent_transcript, spoken, turn_over
 
 
 def test_worker_joins_occupied_conversation_rooms_once():
@@ -33,7 +31,7 @@ def test_room_leads_to_the_conversations_latest_session(help_desk):
 
 
 def test_worker_token_joins_one_room_as_an_agent():
-    claims = jwt.decode(agent_token(SETTINGS, "room_abc"), SETTINGS["LIVEKIT_API_SECRET"], algorithms=["HS256"])
+    claims = jwt.decode(agent_token(LIVEKIT, "room_abc"), LIVEKIT["LIVEKIT_API_SECRET"], algorithms=["HS256"])
     assert claims["sub"] == "agent-room_abc" and claims["kind"] == "agent"
     assert claims["video"] == {"roomJoin": True, "room": "room_abc", "canPublish": True, "canSubscribe": True, "canPublishData": True, "agent": True}
 

@@ -1,8 +1,8 @@
-"""Fixtures for the widget in headless Chromium: pages that keep what happened, and host sites."""
+"""Fixtures for the widget in headless Chromium: pages that keep what happened."""
 
 import pytest
 
-from tests.support.browser import BrowserPage, HostSite
+from tests.support.browser import BrowserPage
 from tests.support.bundle import built_bundle
 
 
@@ -28,10 +28,3 @@ def open_page(chromium, live_server):
 @pytest.fixture
 def page(open_page):
     return open_page()
-
-
-@pytest.fixture
-def host_site():
-    site = HostSite()
-    yield site
-    site.close()

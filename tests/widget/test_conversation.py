@@ -4,23 +4,17 @@ These need the widget session API, the WebSocket and the agent (issues 3 and 4) 
 the conversations API: they pass once those are merged.
 """
 
-import base64
-import json
-import urllib.request
-
 import pytest
 from playwright.sync_api import expect
 
 from aurion.services.identity import mint_email_token
+from tests.support.attachments import tiny_png
 from tests.support.browser import host_page, snippet, widget_part
+from tests.support.visitors import post_json
 
 pytestmark = pytest.mark.browser
 
 ANSWER_TIMEOUT_MS = 20000
-# A 1×1 PNG.
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
 
 
 @pytest.fixture
@@ -103,7 +97,7 @@ def test_a_keyboard_only_conversation(page, host_site, live_server, shop):
 def test_an_upload_is_previewed_and_sent(page, host_site, live_server, shop):
     widget, _ = shop
     panel = open_chat(page, host_site.add("/", host_page(snippet(live_server, widget.public_id))))
-    panel.locator("input[type=file]").set_input_files({"name": "screenshot.png", "mimeType": "image/png", "buffer": PNG})
+    panel.locator("input[type=file]").set_input_files({"name": "screenshot.png", "mimeType": "image/png", "buffer": tiny_png()})
     chip = panel.locator(".chip")
     expect(chip).to_contain_text("screenshot.png")
     expect(chip).not_to_contain_text("Uploading")
@@ -121,14 +115,9 @@ def test_a_human_reply_appears_live_with_an_unread_badge(page, host_site, live_s
     widget_part(page, "header .close").click()
     conversation_id = stored_session(page, widget)["conversation_id"]
 
-    request = urllib.request.Request(
-        f"{live_server}/api/v1/conversations/{conversation_id}/messages",
-        data=json.dumps({"content": "Hi, this is Sam from support: see https://example.com/help."}).encode(),
-        headers={"X-API-Key": key, "Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 201
+    reply = {"content": "Hi, this is Sam from support: see https://example.com/help."}
+    status, _ = post_json(live_server, f"/api/v1/conversations/{conversation_id}/messages", reply, {"X-API-Key": key})
+    assert status == 201
 
     launcher = widget_part(page, ".launcher")
     expect(launcher).to_have_accessible_name("Open chat, 1 unread")

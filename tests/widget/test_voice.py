@@ -1,16 +1,16 @@
 """A visitor talks to the agent through the widget, in headless Chromium with a WAV file as its microphone."""
 
-import json
-import urllib.request
-
 import pytest
 from playwright.sync_api import expect
 
-from aurion.services.knowledge import create_article
 from aurion.voice.audio import to_wav
-from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, BrowserPage, host_page, snippet
+from tests.support.browser import FAKE_MICROPHONE, BrowserPage, host_page, launch_chromium, snippet
 from tests.support.bundle import built_bundle
-from tests.support.speech import ARTICLES, spoken
+from tests.support.knowledge import add_help_desk
+from tests.support.live_server import free_port, gunicorn_server
+from tests.support.livekit import LIVEKIT
+from tests.support.speech import spoken
+from tests.support.visitors import history_over_http
 
 pytestmark = pytest.mark.browser
 
@@ -22,16 +22,11 @@ def talking_browser(chromium, tmp_path):
     """A second Chromium whose microphone says "How do I reset my password?" once (after 0.5 s of silence)."""
     wav = tmp_path / "question.wav"
     wav.write_bytes(to_wav(spoken("How do I reset my password?", lead=0.5, tail=3.0)))
-    browser = chromium.browser_type.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[
-            *CHROMIUM_FLAGS,
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={wav}%noloop",
-            "--autoplay-policy=no-user-gesture-required",
-        ],
+    browser = launch_chromium(
+        chromium.browser_type,
+        *FAKE_MICROPHONE,
+        f"--use-file-for-fake-audio-capture={wav}%noloop",
+        "--autoplay-policy=no-user-gesture-required",
     )
     yield browser
     browser.close()
@@ -40,8 +35,7 @@ def talking_browser(chromium, tmp_path):
 @pytest.fixture
 def shop(make_tenant):
     widget = make_tenant("acme", allowed_domains=["localhost"], allow_anonymous=True)[1]
-    for article in ARTICLES:
-        create_article(widget, article)
+    add_help_desk(widget)
     return widget
 
 
@@ -89,41 +83,28 @@ def test_a_spoken_question_then_a_typed_follow_up(talking_browser, host_site, li
         token = page.evaluate(f"JSON.parse(localStorage.getItem('aurion:{shop.public_id}')).token")
     finally:
         context.close()
-    request = urllib.request.Request(live_server + "/api/v1/widget/history", headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        messages = json.loads(response.read())["messages"]
+    messages = history_over_http(live_server, token)
     assert [(m["sender"], m["mode"]) for m in messages] == [("user", "voice"), ("agent", "voice"), ("user", "chat"), ("agent", "chat")]
-
-
-LIVEKIT_KEYS = {"LIVEKIT_API_KEY": "APIaurionTest", "LIVEKIT_API_SECRET": "s" * 43}
 
 
 @pytest.fixture
 def livekit_nowhere():
     """A LiveKit URL on a loopback port where nothing listens (a free one: Chromium refuses
     "unsafe" ports such as 9 before connecting, which would test something else)."""
-    from tests.support.live_server import free_port
-
     return f"ws://127.0.0.1:{free_port()}"
 
 
 @pytest.fixture
 def livekit_server(app, database_url, instance_path, livekit_nowhere):
     """The app served with LiveKit configured at `livekit_nowhere`."""
-    from tests.support.live_server import gunicorn_server
-
-    with gunicorn_server(database_url, instance_path, LIVEKIT_URL=livekit_nowhere, **LIVEKIT_KEYS) as base_url:
+    with gunicorn_server(database_url, instance_path, **{**LIVEKIT, "LIVEKIT_URL": livekit_nowhere}) as base_url:
         yield base_url
 
 
 @pytest.fixture
 def mic_browser(chromium):
     """A Chromium with a fake microphone that the page may use without asking."""
-    browser = chromium.browser_type.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[*CHROMIUM_FLAGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
-    )
+    browser = launch_chromium(chromium.browser_type, *FAKE_MICROPHONE)
     yield browser
     browser.close()
 
