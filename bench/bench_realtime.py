@@ -23,7 +23,7 @@ from flask_migrate import upgrade  # noqa: E402
 from aurion import create_app  # noqa: E402
 from aurion.services.knowledge import create_article  # noqa: E402
 from aurion.services.tenants import create_tenant  # noqa: E402
-from tests.live import gunicorn_server  # noqa: E402
+from tests.support.live_server import gunicorn_server  # noqa: E402
 from tests.support.sockets import frames_until, widget_socket  # noqa: E402
 from tests.support.visitors import post_json, start_session_over_http  # noqa: E402
 

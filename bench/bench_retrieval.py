@@ -24,7 +24,7 @@ from aurion.engines.retrieval import (
     index_article,
     rank,
 )
-from tests.test_retrieval import ARTICLES, PARAPHRASES
+from tests.support.help_center import ARTICLES, PARAPHRASES
 
 RRF_K = 60
 

@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aurion.engines.retrieval import PassageIndex, index_article  # noqa: E402
-from tests.test_retrieval import ARTICLES, PARAPHRASES  # noqa: E402
+from tests.support.help_center import ARTICLES, PARAPHRASES  # noqa: E402
 
 PRODUCTS = ["Ledgerly", "Shipfast", "NoteNest", "PixelForge", "CrewDesk", "TrackPoint", "Bloomcart", "Voxly", "DataDock", "Meetly"]
 FEATURES = [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.widget import BUNDLE, GZIP_BUDGET_BYTES, bundle_sizes  # noqa: E402
+from tests.support.bundle import BUNDLE, GZIP_BUDGET_BYTES, bundle_sizes  # noqa: E402
 
 if __name__ == "__main__":
     if not BUNDLE.exists():

@@ -31,13 +31,13 @@ from aurion.config import TestConfig
 from aurion.extensions import db
 from aurion.models import WidgetSession
 from aurion.services.identity import mint_email_token
-from aurion.services.knowledge import create_article
 from aurion.services.sessions import create_session, parse_session_request
 from aurion.services.tenants import create_tenant
 from aurion.voice.audio import INPUT_FRAME_BYTES, INPUT_FRAME_MS, chunks, duration
 from aurion.voice.engines import open_recognizer, open_synthesizer
 from aurion.voice.pipeline import VoiceCall
-from tests.support.speech import ARTICLES, silence
+from tests.support.knowledge import add_help_desk
+from tests.support.speech import silence
 
 QUESTIONS = [
     "How do I reset my password?",
@@ -72,8 +72,7 @@ def build_app(folder: str):
     with app.app_context():
         db.create_all()
         widget = create_tenant("bench").widgets[0]
-        for article in ARTICLES:
-            create_article(widget, article)
+        add_help_desk(widget)
         token = mint_email_token(widget.public_id, widget.identity_secret, "bench@example.com", 600)
         session = create_session(widget, parse_session_request({"email_token": token})).session
         return app, widget.id, session.id

@@ -12,14 +12,10 @@ import sqlalchemy as sa
 from aurion import create_app
 from aurion.config import TestConfig
 from aurion.extensions import db
-from aurion.models import WidgetSession
 from aurion.services.api_keys import create_api_key
-from aurion.services.knowledge import create_article
 from aurion.services.tenants import create_tenant
-from tests.support.speech import ARTICLES
-from tests.widgets import start_session
-
-REDIS_URL = os.environ.get("AURION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+from tests.support.browser import CHROMIUM, HostSite, launch_chromium
+from tests.support.live_server import gunicorn_server
 
 
 def _database_reachable(url: str) -> str | None:
@@ -118,42 +114,17 @@ def make_tenant(app):
     return build
 
 
-@pytest.fixture(scope="session")
-def redis_url() -> str:
-    """The test Redis; tests that need it skip, saying why, when it does not answer."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis at {REDIS_URL} is not reachable ({exc})")
-    finally:
-        client.close()
-    return REDIS_URL
+@pytest.fixture
+def widget(make_tenant):
+    """Tenant acme's default widget (modules that need other settings override this)."""
+    return make_tenant("acme")[1]
 
 
 @pytest.fixture
 def live_server(app, database_url, instance_path):
     """A gunicorn server over the test database; yields its base URL."""
-    from tests.live import gunicorn_server
-
     with gunicorn_server(database_url, instance_path) as base_url:
         yield base_url
-
-
-@pytest.fixture
-def help_desk(app, client, make_tenant):
-    """A widget whose knowledge base answers password, refund and shipping questions, and a visitor's session: (widget, session)."""
-    widget = make_tenant("acme")[1]
-    for article in ARTICLES:
-        create_article(widget, article)
-    session = start_session(client, widget)
-    return widget, db.session.execute(db.select(WidgetSession).filter_by(public_id=session["session_id"])).scalar_one()
-
-
-CHROMIUM = os.environ.get("AURION_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -167,7 +138,14 @@ def chromium():
     except ImportError:
         pytest.skip("the playwright package is not installed: make install-test")
     playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+    browser = launch_chromium(playwright.chromium)
     yield browser
     browser.close()
     playwright.stop()
+
+
+@pytest.fixture
+def host_site():
+    """A site on another origin than the live server (http://localhost:<port>), to embed the widget in."""
+    with HostSite() as site:
+        yield site

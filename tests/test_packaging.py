@@ -24,7 +24,7 @@ import pytest
 
 from aurion import create_app
 from aurion.engines import embedding
-from tests.live import free_port, serving
+from tests.support.live_server import free_port, serving
 from tests.support.visitors import post_json
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support.dashboard import PASSWORD, Dashboard, make_admin
+from tests.support.dashboard import Dashboard, make_admin
 
 
 @pytest.fixture
@@ -28,12 +28,3 @@ def admin_page(chromium, live_server):
     page = context.new_page()
     yield page
     context.close()
-
-
-def sign_in(page, email: str) -> None:
-    """Sign in through the form, as an admin would."""
-    page.goto("/dashboard/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/dashboard/widgets")

@@ -6,8 +6,8 @@ import pytest
 
 from aurion.extensions import db
 from aurion.models import Widget
-from tests.browser.conftest import HostSite, host_page, widget_part
-from tests.dashboard.conftest import sign_in
+from tests.support.browser import host_page, widget_part
+from tests.support.dashboard import sign_in
 from tests.support.sockets import frames_until, send, widget_socket
 from tests.support.visitors import start_session_over_http
 
@@ -15,15 +15,7 @@ pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
 
 
-@pytest.fixture
-def shop_site():
-    """Pages on http://localhost:<port>, another origin than the live server."""
-    site = HostSite()
-    yield site
-    site.close()
-
-
-def test_admin_creates_configures_saves_and_copies_a_widget(admin_page, acme, live_server, shop_site):
+def test_admin_creates_configures_saves_and_copies_a_widget(admin_page, acme, live_server, host_site):
     page = admin_page
     sign_in(page, acme[2].email)
     page.get_by_role("link", name="Voice Widget").click()
@@ -59,7 +51,7 @@ def test_admin_creates_configures_saves_and_copies_a_widget(admin_page, acme, li
     assert copied == f'<script src="{live_server}/api/v1/voice-widget/embed/aurion.js" data-widget-id="{public_id}" async></script>'
 
     # The copied snippet on a page of an allowed domain shows the widget as saved.
-    page.goto(shop_site.add("/", host_page(copied)))
+    page.goto(host_site.add("/", host_page(copied)))
     launcher = widget_part(page, ".launcher")
     expect(launcher).to_have_css("background-color", "rgb(14, 165, 233)")
     launcher.click()

@@ -11,8 +11,9 @@ from aurion.services.conversations import request_handoff, store_message
 from aurion.services.knowledge import create_article
 from aurion.services.messages import add_visitor_message
 from aurion.services.sessions import session_from_bearer
+from tests.support.attachments import tiny_png
 from tests.support.dashboard import Dashboard, make_admin
-from tests.widgets import HISTORY_URL, UPLOADS_URL, bearer, start_session, tiny_png
+from tests.support.visitors import HISTORY_URL, UPLOADS_URL, bearer, start_session
 
 
 @pytest.fixture

@@ -4,14 +4,8 @@ import pytest
 
 from aurion.extensions import db
 from aurion.models import Article
-from tests.widgets import HISTORY_URL, MESSAGES_URL, bearer, start_session
-
-REFUND = {
-    "title": "Refund policy",
-    "body": "You can request a refund within 30 days of purchase from the Billing page. "
-    "Refunds are paid back to the original card and take 5 to 10 business days to arrive.",
-    "url": "https://help.example.com/refunds",
-}
+from tests.support.knowledge import REFUND
+from tests.support.visitors import HISTORY_URL, MESSAGES_URL, bearer, start_session
 
 
 def _articles(widget) -> str:

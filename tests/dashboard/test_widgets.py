@@ -9,8 +9,8 @@ from aurion.extensions import db
 from aurion.models import Article, Conversation, Widget
 from aurion.services.knowledge import create_article
 from aurion.services.widgets import find_widget
-from tests.live import ROOT
-from tests.widgets import start_session
+from tests.support import ROOT
+from tests.support.visitors import start_session
 
 BUILDER_FORM = {
     "name": "Shop widget",

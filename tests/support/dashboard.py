@@ -1,4 +1,4 @@
-"""Driving the dashboard with Flask's test client: signing in and posting forms with their CSRF token."""
+"""Driving the dashboard: with Flask's test client (signing in, posting forms with their CSRF token) or in a browser."""
 
 import re
 
@@ -41,3 +41,12 @@ class Dashboard:
 
 def make_admin(tenant, email: str = "ada@acme.test"):
     return create_admin(tenant, email, PASSWORD)
+
+
+def sign_in(page, email: str) -> None:
+    """Sign in through the form, as an admin would."""
+    page.goto("/dashboard/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/dashboard/widgets")

@@ -1,4 +1,4 @@
-"""A local HTTP server on a free port, started and stopped with `with`: stand-ins for hosted APIs."""
+"""A local HTTP server on a free port, started and stopped with `with`: stand-ins for hosted APIs and host sites."""
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,7 +14,8 @@ class LoopbackServer:
 
     def __init__(self, handler: type[BaseHTTPRequestHandler]):
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+        self.port = self._httpd.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     def __enter__(self):

@@ -30,20 +30,24 @@ def widget_socket(base_url: str, token: str, origin: str | None = None, path: st
             client.close()
 
 
-def frames_until(client, predicate, timeout: float = 15.0) -> list[dict]:
-    """Every frame received up to and including the first that satisfies `predicate`."""
-    frames = []
+def received(client, timeout: float):
+    """Each message `client` receives (text, or bytes on a voice call) until `timeout` s have passed or it closes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             raw = client.receive(timeout=max(deadline - time.monotonic(), 0.01))
         except ConnectionClosed:
-            break
-        if raw is None:
-            continue
-        frame = json.loads(raw)
-        frames.append(frame)
-        if predicate(frame):
+            return
+        if raw is not None:
+            yield raw
+
+
+def frames_until(client, predicate, timeout: float = 15.0) -> list[dict]:
+    """Every frame received up to and including the first that satisfies `predicate`."""
+    frames = []
+    for raw in received(client, timeout):
+        frames.append(json.loads(raw))
+        if predicate(frames[-1]):
             return frames
     raise AssertionError(f"no matching frame within {timeout} s; got {frames}")
 

@@ -21,22 +21,6 @@ def microphone_frames(pcm: bytes) -> list[bytes]:
     return chunks(pcm, INPUT_FRAME_BYTES)
 
 
-ARTICLES = [
-    {
-        "title": "Resetting your password",
-        "body": "Click forgot password on the sign in page and we email you a reset link. The link expires after one hour.",
-    },
-    {
-        "title": "Refund policy",
-        "body": "You can ask for a refund within thirty days of purchase. Refunds take five to ten business days to arrive.",
-    },
-    {
-        "title": "Shipping times",
-        "body": "Orders ship within two business days. Express delivery arrives the next day.",
-    },
-]
-
-
 class Recorder:
     """What a call sends back: audio chunks and events, in order, waitable."""
 

@@ -1,0 +1,128 @@
+"""The guide's rate limits: each one's 429, its keys, and one budget across processes on Redis."""
+
+import io
+import json
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from aurion import create_app
+from aurion.config import Config
+from tests.support.attachments import tiny_png
+from tests.support.live_server import gunicorn_server
+from tests.support.visitors import MESSAGES_URL, SESSION_URL, UPLOADS_URL, bearer, email_token, start_session
+
+
+def _assert_rate_limited(response, limit: int):
+    assert response.status_code == 429
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["code"] == "rate_limited"
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert response.headers["X-RateLimit-Limit"] == str(limit)
+    assert response.headers["X-RateLimit-Remaining"] == "0"
+    assert int(response.headers["X-RateLimit-Reset"]) > 0
+
+
+def test_defaults_are_the_guides():
+    assert (Config.AURION_LIMIT_SESSION, Config.AURION_LIMIT_MESSAGE, Config.AURION_LIMIT_UPLOAD) == (
+        "5/minute",
+        "60/minute",
+        "30/minute",
+    )
+
+
+def test_sixth_session_in_a_minute_is_refused_per_ip_and_widget(client, widget, make_tenant):
+    for _ in range(5):
+        start_session(client, widget)
+    response = client.post(SESSION_URL, json={"email_token": email_token(widget)})
+    _assert_rate_limited(response, 5)
+    other_widget = make_tenant("globex")[1]
+    start_session(client, other_widget)
+    elsewhere = client.post(
+        SESSION_URL, json={"email_token": email_token(widget)}, environ_base={"REMOTE_ADDR": "203.0.113.9"}
+    )
+    assert elsewhere.status_code == 201
+
+
+def test_sixty_first_message_in_a_minute_is_refused_per_session(client, widget):
+    session = start_session(client, widget)
+    for index in range(60):
+        assert client.post(MESSAGES_URL, json={"content": f"m{index}"}, headers=bearer(session)).status_code == 201
+    _assert_rate_limited(client.post(MESSAGES_URL, json={"content": "one more"}, headers=bearer(session)), 60)
+    other = start_session(client, widget, "other@example.com")
+    assert client.post(MESSAGES_URL, json={"content": "hi"}, headers=bearer(other)).status_code == 201
+
+
+def test_thirty_first_upload_in_a_minute_is_refused_per_session(client, widget):
+    session = start_session(client, widget)
+
+    def upload(who):
+        return client.post(UPLOADS_URL, data={"file": (io.BytesIO(tiny_png()), "a.png")}, headers=bearer(who))
+
+    for _ in range(30):
+        assert upload(session).status_code == 201
+    _assert_rate_limited(upload(session), 30)
+    assert upload(start_session(client, widget, "other@example.com")).status_code == 201
+
+
+def test_limits_are_configurable(make_app):
+    from aurion.services.tenants import create_tenant
+
+    app = make_app(AURION_LIMIT_SESSION="2/minute")
+    with app.app_context():
+        widget = create_tenant("acme").widgets[0]
+        client = app.test_client()
+        start_session(client, widget)
+        start_session(client, widget)
+        _assert_rate_limited(client.post(SESSION_URL, json={"email_token": email_token(widget)}), 2)
+
+
+@pytest.mark.parametrize("setting", ["AURION_LIMIT_SESSION", "AURION_LIMIT_MESSAGE", "AURION_LIMIT_UPLOAD"])
+def test_a_limit_that_does_not_parse_stops_the_app(setting):
+    with pytest.raises(RuntimeError, match=setting):
+        create_app({"SECRET_KEY": "x" * 32, setting: "five a minute"})
+
+
+@pytest.fixture
+def redis_key_prefix(redis_url):
+    """A key prefix of this run alone; its keys are deleted afterwards."""
+    import redis
+
+    prefix = f"aurion-test-{uuid.uuid4().hex[:10]}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    try:
+        for key in client.scan_iter(match=f"*{prefix}*"):
+            client.delete(key)
+    finally:
+        client.close()
+
+
+def _post_session(base_url: str, token: str) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        base_url + SESSION_URL,
+        data=json.dumps({"email_token": token}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers)
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers)
+
+
+@pytest.mark.redis
+def test_two_processes_share_one_budget_on_redis(widget, database_url, instance_path, redis_url, redis_key_prefix):
+    shared = {"RATELIMIT_STORAGE_URI": redis_url, "RATELIMIT_KEY_PREFIX": redis_key_prefix}
+    token = email_token(widget)
+    with gunicorn_server(database_url, instance_path, **shared) as first, gunicorn_server(database_url, instance_path, **shared) as second:
+        statuses = [_post_session(base_url, token)[0] for base_url in (first, second, first, second, first)]
+        assert statuses == [201] * 5
+        status, headers = _post_session(second, token)
+        assert status == 429
+        assert int(headers["Retry-After"]) > 0
+        assert _post_session(first, token)[0] == 429
