@@ -7,13 +7,28 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from aurion.problems import ValidationProblem
-from aurion.schemas.fields import parse
-from aurion.schemas.knowledge import ArticleInput, ArticleUpdate
+from aurion.schemas.fields import URL_MAX_LENGTH, parse
+from aurion.schemas.keys import API_KEY_NAME_MAX_LENGTH
+from aurion.schemas.knowledge import ARTICLE_BODY_MAX_LENGTH, ARTICLE_TITLE_MAX_LENGTH, ArticleInput, ArticleUpdate
+from aurion.schemas.messages import CONTENT_MAX_LENGTH
+from aurion.schemas.widgets import ALLOWED_DOMAINS_MAX, COLOR_LENGTH, GREETING_MAX_LENGTH, WIDGET_NAME_MAX_LENGTH
 from aurion.services.widgets import clean_config_changes
 
 # Domains are typed one per line or comma-separated; a space inside an entry is the
 # admin's typo, which validation should name rather than split into two entries.
 _DOMAIN_SEPARATOR = re.compile(r"[\r\n,]+")
+# The limits the forms show (`maxlength`, hints) as the template global `field_limits`: the models' own.
+FIELD_LIMITS = {
+    "widget_name": WIDGET_NAME_MAX_LENGTH,
+    "greeting": GREETING_MAX_LENGTH,
+    "primary_color": COLOR_LENGTH,
+    "article_title": ARTICLE_TITLE_MAX_LENGTH,
+    "article_body": ARTICLE_BODY_MAX_LENGTH,
+    "url": URL_MAX_LENGTH,
+    "reply": CONTENT_MAX_LENGTH,
+    "api_key_name": API_KEY_NAME_MAX_LENGTH,
+    "allowed_domains": ALLOWED_DOMAINS_MAX,
+}
 # The settings a visitor sees, which the builder's preview shows before they are saved.
 PREVIEW_FIELDS = ("name", "greeting", "primary_color", "position", "modes")
 

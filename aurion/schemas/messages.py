@@ -9,6 +9,8 @@ from pydantic_core import PydanticCustomError
 from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH, Limit, Model, OptionalText, Query, Text
 
 CONTENT_MAX_LENGTH = 4000
+# The stored name of an upload (the visitor's file name, cleaned and cut to this).
+ATTACHMENT_NAME_MAX_LENGTH = 255
 ATTACHMENTS_MAX = 10
 HISTORY_DEFAULT_LIMIT = 50
 HISTORY_MAX_LIMIT = 100

@@ -22,12 +22,12 @@ from aurion.extensions import db
 from aurion.models import Attachment, Conversation, WidgetSession
 from aurion.problems import NotFoundProblem, Problem
 from aurion.schemas.fields import is_public_id
+from aurion.schemas.messages import ATTACHMENT_NAME_MAX_LENGTH
 from aurion.services.sessions import new_public_id
 from aurion.services.sniffing import EXTENSIONS, sniff_content_type
 from aurion.timestamps import isoformat_utc
 
 ATTACHMENT_URL = "/api/v1/widget/uploads/{id}"
-NAME_MAX_LENGTH = 255
 
 
 def upload_dir() -> Path:
@@ -47,7 +47,7 @@ def display_name(filename: str | None, content_type: str) -> str:
     extensions = EXTENSIONS[content_type]
     if not name.lower().endswith(extensions):
         name += extensions[0]
-    return name[-NAME_MAX_LENGTH:]
+    return name[-ATTACHMENT_NAME_MAX_LENGTH:]
 
 
 def store_upload(session: WidgetSession, stream: BinaryIO, filename: str | None) -> Attachment:
