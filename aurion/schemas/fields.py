@@ -89,7 +89,7 @@ def _whole_number(value: Any) -> Any:
 
 def Limit(maximum: int) -> Any:
     """`?limit=`: a whole number from 1 to `maximum` (give the default where the field is declared)."""
-    return Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=maximum)]
+    return Annotated[int, Field(ge=1, le=maximum), BeforeValidator(_whole_number)]
 
 
 def _location(location: tuple) -> str:
