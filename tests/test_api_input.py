@@ -47,6 +47,7 @@ CASES = [
     ("put", CONFIG, "key", _raw_json(DEEP_JSON), 400, None),
     ("get", CONFIG + "?widget_id=wgt_%00", "key", {}, 404, None),
     ("get", CONFIG + "?widget_id=wgt_%ED%A0%80", "key", {}, 404, None),
+    ("get", CONFIG + "?widget_id=" + "w" * 5000, "key", {}, 404, None),
     ("post", ARTICLES, "key", {"json": {"title": "T\x00", "body": "b"}}, 422, "title"),
     ("post", ARTICLES, "key", _raw_json('{"title": "T", "body": "\\udfff"}'), 422, "body"),
     ("post", ARTICLES, "key", {"json": {"title": "x" * 201, "body": "b"}}, 422, "title"),

@@ -61,11 +61,8 @@ class WidgetConfigUpdate(PartialUpdate):
 
 
 class WidgetQuery(Query):
-    widget_id: str | None = Field(
-        None,
-        max_length=PUBLIC_ID_MAX_LENGTH,
-        description="Act on this widget of the tenant instead of its default widget.",
-    )
+    # Not `Text`: an id that cannot exist is answered like an unknown one, 404.
+    widget_id: str | None = Field(None, description="Act on this widget of the tenant instead of its default widget.")
 
 
 class EmbedConfig(Model):
