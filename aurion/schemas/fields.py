@@ -35,16 +35,16 @@ class Query(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+def _drop_defaults(schema: dict) -> None:
+    for field in schema.get("properties", {}).values():
+        field.pop("default", None)
+
+
 class PartialUpdate(Model):
     """A partial update: absent fields stay as they are. A field's default None is not a
     value a client may send (null is refused), so the document shows no defaults."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=lambda schema: _drop_defaults(schema))
-
-
-def _drop_defaults(schema: dict) -> None:
-    for field in schema.get("properties", {}).values():
-        field.pop("default", None)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_drop_defaults)
 
 
 def _encodable(value: str) -> str:
