@@ -31,7 +31,8 @@ from aurion.config import TestConfig
 from aurion.extensions import db
 from aurion.models import WidgetSession
 from aurion.services.identity import mint_email_token
-from aurion.services.sessions import create_session, parse_session_request
+from aurion.schemas.sessions import WidgetSessionRequest
+from aurion.services.sessions import create_session
 from aurion.services.tenants import create_tenant
 from aurion.voice.audio import INPUT_FRAME_BYTES, INPUT_FRAME_MS, chunks, duration
 from aurion.voice.engines import open_recognizer, open_synthesizer
@@ -74,7 +75,7 @@ def build_app(folder: str):
         widget = create_tenant("bench").widgets[0]
         add_help_desk(widget)
         token = mint_email_token(widget.public_id, widget.identity_secret, "bench@example.com", 600)
-        session = create_session(widget, parse_session_request({"email_token": token})).session
+        session = create_session(widget, WidgetSessionRequest(email_token=token)).session
         return app, widget.id, session.id
 
 

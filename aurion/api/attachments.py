@@ -7,7 +7,7 @@ the visitor's own route is in `aurion.api.widget`. All three answer with
 
 from flask import Blueprint, Response, g, send_file
 
-from aurion.api import spec
+from aurion.api.operations import Reply, operation
 from aurion.api.requests import api_key_required
 from aurion.models import Attachment
 from aurion.problems import NotFoundProblem
@@ -15,6 +15,15 @@ from aurion.services.uploads import attachment_path, open_attachment_for_tenant
 
 bp = Blueprint("attachments_api", __name__, url_prefix="/api/v1/attachments")
 
+FILE_DOWNLOAD = Reply(
+    "The file, as a download (Content-Disposition: attachment, X-Content-Type-Options: nosniff)",
+    media_type="application/octet-stream",
+    schema={"type": "string", "contentMediaType": "application/octet-stream"},
+    headers={
+        "Content-Disposition": {"schema": {"type": "string"}},
+        "X-Content-Type-Options": {"schema": {"type": "string", "const": "nosniff"}},
+    },
+)
 # Attachments never change; the bearer or key they need keeps them out of shared caches.
 ATTACHMENT_CACHE_CONTROL = "private, max-age=3600"
 
@@ -33,28 +42,7 @@ def attachment_response(attachment: Attachment) -> Response:
 
 @bp.get("/<attachment_id>")
 @api_key_required("conversations:read")
+@operation("Download an attachment of one of the tenant's conversations", responses={200: FILE_DOWNLOAD})
 def get_attachment(attachment_id: str):
     """An attachment of one of the tenant's conversations, as a download."""
     return attachment_response(open_attachment_for_tenant(g.api_key.tenant_id, attachment_id))
-
-
-FILE_DOWNLOAD = spec.response(
-    "The file, as a download (Content-Disposition: attachment, X-Content-Type-Options: nosniff)",
-    headers={
-        "Content-Disposition": {"schema": {"type": "string"}},
-        "X-Content-Type-Options": {"schema": {"type": "string", "const": "nosniff"}},
-    },
-)
-ATTACHMENT_ID_PATH = {"name": "attachment_id", "in": "path", "required": True, "schema": {"type": "string"}}
-
-OPENAPI_PATHS = {
-    "/api/v1/attachments/{attachment_id}": {
-        "get": spec.operation(
-            "Download an attachment of one of the tenant's conversations",
-            spec.API_KEY,
-            {"200": FILE_DOWNLOAD, **spec.problems(401, 403, 404)},
-            scope="conversations:read",
-            parameters=[ATTACHMENT_ID_PATH],
-        ),
-    },
-}

@@ -19,9 +19,10 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request
 
-from aurion.api import spec
+from aurion.api.operations import Reply, operation
 from aurion.api.origins import browser_facing, require_allowed_origin
 from aurion.problems import NotFoundProblem, Problem
+from aurion.schemas.widgets import EmbedConfig
 from aurion.services.domains import origin_host
 from aurion.services.widgets import any_widget_allows, find_widget, widget_public_config
 
@@ -30,6 +31,22 @@ bp = browser_facing(Blueprint("embed", __name__, url_prefix="/api/v1/voice-widge
 SCRIPT_MAX_AGE = 300
 # The embed script and the parts of the widget it loads on demand (aurion-voice.js, ...).
 _WIDGET_FILE = re.compile(r"aurion(-[a-z0-9]+)*")
+
+_SCRIPT_RESPONSES = {
+    200: Reply(
+        "The script",
+        media_type="application/javascript",
+        schema={"type": "string"},
+        headers={
+            "ETag": {"schema": {"type": "string"}},
+            "Cache-Control": {"schema": {"type": "string"}, "description": "public, max-age=300"},
+        },
+    ),
+    304: Reply("Not modified (If-None-Match matched the ETag)"),
+}
+_REFERER_RULE = (
+    "Refused (403) when the `Referer` names a host that no widget allows; served when there is no `Referer`."
+)
 
 
 @lru_cache(maxsize=16)
@@ -74,82 +91,38 @@ def _serve_script(name: str) -> Response:
 
 
 @bp.get("/aurion.js")
+@operation(
+    "The embed script",
+    responses=_SCRIPT_RESPONSES,
+    problems=[403, 404],
+    description="The widget runtime the snippet loads. " + _REFERER_RULE,
+)
 def embed_script():
     """The embed script that a site's snippet loads."""
     return _serve_script("aurion")
 
 
 @bp.get("/<name>.js")
+@operation(
+    "A part of the widget loaded on demand",
+    responses=_SCRIPT_RESPONSES,
+    problems=[403],
+    description="Built widget files named `aurion-<part>.js` (voice, ...). " + _REFERER_RULE,
+)
 def widget_part(name: str):
     """A part of the widget that the embed script loads only when needed (such as voice)."""
     return _serve_script(name)
 
 
 @bp.get("/config/<widget_id>")
+@operation(
+    "The widget's public appearance",
+    responses={200: Reply("Public settings", EmbedConfig)},
+    problems=[403],
+    description="Checked against the widget's allowed domains by `Origin`; CORS for exactly that origin.",
+)
 def public_config(widget_id: str):
     """How the widget looks and what it offers, for a page on one of its allowed domains."""
     widget = find_widget(widget_id)
     require_allowed_origin(widget)
     return widget_public_config(widget)
-
-
-_SCRIPT_RESPONSES = {
-    "200": {
-        "description": "The script",
-        "headers": {
-            "ETag": {"schema": {"type": "string"}},
-            "Cache-Control": {"schema": {"type": "string"}, "description": "public, max-age=300"},
-        },
-        "content": {"application/javascript": {"schema": {"type": "string"}}},
-    },
-    "304": {"description": "Not modified (If-None-Match matched the ETag)"},
-    **spec.problems(403, 404),
-}
-_REFERER_RULE = (
-    "Refused (403) when the `Referer` names a host that no widget allows; served when there is no `Referer`."
-)
-
-OPENAPI_PATHS = {
-    "/api/v1/voice-widget/embed/aurion.js": {
-        "get": spec.operation(
-            "The embed script",
-            spec.PUBLIC,
-            _SCRIPT_RESPONSES,
-            description="The widget runtime the snippet loads. " + _REFERER_RULE,
-        ),
-    },
-    "/api/v1/voice-widget/embed/{name}.js": {
-        "get": spec.operation(
-            "A part of the widget loaded on demand",
-            spec.PUBLIC,
-            _SCRIPT_RESPONSES,
-            description="Built widget files named `aurion-<part>.js` (voice, ...). " + _REFERER_RULE,
-            parameters=[{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
-        ),
-    },
-    "/api/v1/voice-widget/embed/config/{widget_id}": {
-        "get": spec.operation(
-            "The widget's public appearance",
-            spec.PUBLIC,
-            {"200": spec.response("Public settings", spec.ref("EmbedConfig")), **spec.problems(403, 404)},
-            description="Checked against the widget's allowed domains by `Origin`; CORS for exactly that origin.",
-            parameters=[{"name": "widget_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-        ),
-    },
-}
-
-OPENAPI_SCHEMAS = {
-    "EmbedConfig": {
-        "type": "object",
-        "required": ["widget_id", "name", "greeting", "primary_color", "position", "modes", "allow_anonymous"],
-        "properties": {
-            "widget_id": {"type": "string"},
-            "name": {"type": "string"},
-            "greeting": {"type": "string"},
-            "primary_color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
-            "position": {"type": "string", "enum": ["bottom-right", "bottom-left"]},
-            "modes": {"type": "array", "items": {"type": "string", "enum": ["voice", "chat"]}},
-            "allow_anonymous": {"type": "boolean"},
-        },
-    },
-}

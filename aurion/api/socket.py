@@ -15,13 +15,16 @@ from contextlib import contextmanager
 from flask import Blueprint, g, request
 from simple_websocket import ConnectionClosed
 
-from aurion.api import spec
+from aurion.api.operations import Reply, operation
 from aurion.api.origins import require_allowed_origin
 from aurion.engines import frames
 from aurion.engines.broker import broker
 from aurion.extensions import db, sock
 from aurion.models import WidgetSession
 from aurion.problems import Problem
+from aurion.schemas.fields import parse
+from aurion.schemas.messages import WidgetMessageRequest
+from aurion.schemas.voice import ChatSocketQuery
 from aurion.services.conversations import request_handoff
 from aurion.services.messages import history_page, visitor_said
 from aurion.services.sessions import session_from_bearer
@@ -43,7 +46,8 @@ def live_session() -> WidgetSession:
 
 @bp.before_request
 def authenticate_handshake():
-    """Refuse the upgrade before it happens: bad token 401, disallowed origin 403."""
+    """Refuse the upgrade before it happens: bad query 422, bad token 401, disallowed origin 403."""
+    parse(ChatSocketQuery, request.args.to_dict())
     session = live_session()
     require_allowed_origin(session.widget)
     g.conversation_channel = session.conversation.public_id
@@ -95,7 +99,7 @@ def _parse(raw) -> dict:
         raise Problem(413, "frame_too_large", f"Frames are at most {MAX_FRAME_BYTES} bytes.")
     try:
         frame = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise Problem(400, "malformed_frame", "Frames must be JSON objects.") from None
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise Problem(400, "malformed_frame", 'Frames must be JSON objects with a "type".')
@@ -107,7 +111,8 @@ def _handle(session: WidgetSession, frame: dict, channel: Channel) -> None:
     if kind == "ping":
         channel.send(frames.pong())
     elif kind == "message":
-        visitor_said(session, frame.get("content", ""), frame.get("attachment_ids", []))
+        said = parse(WidgetMessageRequest, {key: value for key, value in frame.items() if key != "type"})
+        visitor_said(session, said.content, said.attachment_ids)
     elif kind == "handoff":
         request_handoff(session.conversation)
     else:
@@ -120,6 +125,14 @@ def _replay_missed(after: str, channel: Channel) -> None:
 
 
 @sock.route("/ws", bp=bp)
+@operation(
+    "Open the conversation's WebSocket",
+    query=ChatSocketQuery,
+    responses={101: Reply("Switching protocols to WebSocket")},
+    problems=[400, 401, 403],
+    description=__doc__,
+    websocket=True,
+)
 def widget_socket(ws):
     """The live channel of the session's conversation."""
     channel = Channel(ws)
@@ -152,19 +165,3 @@ def widget_socket(ws):
         subscription.close()
         if forwarder.is_alive():
             forwarder.join(timeout=POLL_SECONDS * 2)
-
-
-OPENAPI_PATHS = {
-    "/api/v1/widget/ws": {
-        "get": spec.operation(
-            "Open the conversation's WebSocket",
-            spec.PUBLIC,
-            {"101": spec.response("Switching protocols to WebSocket"), **spec.problems(400, 401, 403)},
-            description=__doc__,
-            parameters=[
-                {"name": "token", "in": "query", "required": True, "description": "The session's bearer token.", "schema": {"type": "string"}},
-                {"name": "after", "in": "query", "required": False, "description": "Replay messages after this message id.", "schema": {"type": "string"}},
-            ],
-        )
-    }
-}

@@ -22,16 +22,18 @@ Framing:
 import json
 import time
 
-from flask import Blueprint, current_app, g
+from flask import Blueprint, current_app, g, request
 from simple_websocket import ConnectionClosed
 
-from aurion.api import spec
+from aurion.api.operations import Reply, operation
 from aurion.api.origins import require_allowed_origin
 from aurion.api.socket import CLOSE_UNAUTHORIZED, Channel, live_session
 from aurion.engines import frames
 from aurion.extensions import db, sock
 from aurion.models import WidgetSession
 from aurion.problems import Problem
+from aurion.schemas.fields import parse
+from aurion.schemas.voice import VoiceSocketQuery
 from aurion.voice.audio import BYTES_PER_SECOND, SAMPLE_BYTES
 from aurion.voice.engines import engines_status, open_recognizer, open_synthesizer
 from aurion.voice.pipeline import VoiceCall
@@ -42,8 +44,9 @@ SESSION_RECHECK_SECONDS = 5.0
 
 
 def authenticate_call() -> None:
-    """Refuse the upgrade before it happens: bad token 401, disallowed origin 403, no voice mode 409,
-    no speech engines 503."""
+    """Refuse the upgrade before it happens: bad query 422, bad token 401, disallowed origin 403, no voice
+    mode 409, no speech engines 503."""
+    parse(VoiceSocketQuery, request.args.to_dict())
     session = live_session()
     require_allowed_origin(session.widget)
     if "voice" not in session.widget.modes:
@@ -105,6 +108,14 @@ def _still_live(ws) -> bool:
 
 
 @sock.route("/voice", bp=bp)
+@operation(
+    "Open a voice call over a WebSocket (embedded voice)",
+    query=VoiceSocketQuery,
+    responses={101: Reply("Switching protocols to WebSocket")},
+    problems=[401, 403, (409, "Voice is not among the widget's modes"), (503, "No speech engines: the voice extra is not installed")],
+    description=__doc__,
+    websocket=True,
+)
 def voice_socket(ws):
     """A voice call in the session's conversation: microphone audio in, the agent's voice out."""
     app = current_app._get_current_object()
@@ -143,18 +154,3 @@ def voice_socket(ws):
         return
     finally:
         call.hang_up()
-
-
-OPENAPI_PATHS = {
-    "/api/v1/widget/voice": {
-        "get": spec.operation(
-            "Open a voice call over a WebSocket (embedded voice)",
-            spec.PUBLIC,
-            {"101": spec.response("Switching protocols to WebSocket"), **spec.problems(401, 403, 409)},
-            description=__doc__,
-            parameters=[
-                {"name": "token", "in": "query", "required": True, "description": "The session's bearer token (the `token` of `POST /voice-widget/token` with `transport: embedded`).", "schema": {"type": "string"}},
-            ],
-        )
-    }
-}

@@ -3,6 +3,7 @@
 from flask import Blueprint, g, redirect, request, url_for
 
 from aurion.dashboard import csrf
+from aurion.dashboard.forms import FIELD_LIMITS
 from aurion.dashboard.session import signed_in_admin
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -28,7 +29,7 @@ def require_admin():
 
 @bp.app_context_processor
 def page_helpers() -> dict:
-    return {"csrf_token": csrf.csrf_token, "admin": g.get("admin")}
+    return {"csrf_token": csrf.csrf_token, "admin": g.get("admin"), "field_limits": FIELD_LIMITS}
 
 
 def tenant_id() -> int:

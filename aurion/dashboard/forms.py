@@ -1,4 +1,4 @@
-"""Turning the dashboard's HTML forms into the payloads the services validate."""
+"""Turning the dashboard's HTML forms into the payloads that `aurion.schemas` checks."""
 
 import re
 from collections.abc import Callable
@@ -7,14 +7,29 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from aurion.problems import ValidationProblem
-from aurion.services.knowledge import ARTICLE_FIELDS, clean_article
+from aurion.schemas.fields import URL_MAX_LENGTH, parse
+from aurion.schemas.keys import API_KEY_NAME_MAX_LENGTH
+from aurion.schemas.knowledge import ARTICLE_BODY_MAX_LENGTH, ARTICLE_TITLE_MAX_LENGTH, ArticleInput, ArticleUpdate
+from aurion.schemas.messages import CONTENT_MAX_LENGTH
+from aurion.schemas.widgets import ALLOWED_DOMAINS_MAX, COLOR_LENGTH, GREETING_MAX_LENGTH, WIDGET_NAME_MAX_LENGTH
 from aurion.services.widgets import clean_config_changes
 
 # Domains are typed one per line or comma-separated; a space inside an entry is the
 # admin's typo, which validation should name rather than split into two entries.
 _DOMAIN_SEPARATOR = re.compile(r"[\r\n,]+")
-# What the builder edits; the preview shows the ones a visitor sees.
-BUILDER_FIELDS = ("name", "greeting", "primary_color", "position", "modes", "allowed_domains", "allow_anonymous")
+# The limits the forms show (`maxlength`, hints) as the template global `field_limits`: the models' own.
+FIELD_LIMITS = {
+    "widget_name": WIDGET_NAME_MAX_LENGTH,
+    "greeting": GREETING_MAX_LENGTH,
+    "primary_color": COLOR_LENGTH,
+    "article_title": ARTICLE_TITLE_MAX_LENGTH,
+    "article_body": ARTICLE_BODY_MAX_LENGTH,
+    "url": URL_MAX_LENGTH,
+    "reply": CONTENT_MAX_LENGTH,
+    "api_key_name": API_KEY_NAME_MAX_LENGTH,
+    "allowed_domains": ALLOWED_DOMAINS_MAX,
+}
+# The settings a visitor sees, which the builder's preview shows before they are saved.
 PREVIEW_FIELDS = ("name", "greeting", "primary_color", "position", "modes")
 
 
@@ -35,7 +50,7 @@ def builder_payload(form: MultiDict) -> dict[str, Any]:
 def field_errors(payload: dict[str, Any], clean: Callable[[dict], Any] = clean_config_changes) -> dict[str, str]:
     """Every invalid field of `payload` with its message, so the form shows them all at once.
 
-    `clean` is the service's validation of a (partial) payload; it is given one field at a time.
+    `clean` validates a (partial) payload, raising ValidationProblem; it is given one field at a time.
     """
     errors = {}
     for field, value in payload.items():
@@ -48,12 +63,12 @@ def field_errors(payload: dict[str, Any], clean: Callable[[dict], Any] = clean_c
 
 def article_payload(form: MultiDict) -> dict[str, str]:
     """The article form as an article payload."""
-    return {field: form.get(field, "") for field in ARTICLE_FIELDS}
+    return {field: form.get(field, "") for field in ArticleInput.model_fields}
 
 
-def clean_article_field(payload: dict) -> dict[str, Any]:
-    """One article field, validated as the knowledge-base service does."""
-    return clean_article(payload, partial=True)
+def clean_article_field(payload: dict) -> ArticleUpdate:
+    """One article field, validated as the API validates it."""
+    return parse(ArticleUpdate, payload)
 
 
 def preview_settings(stored: dict[str, Any], query: MultiDict) -> dict[str, Any]:

@@ -8,6 +8,8 @@ from aurion.dashboard.base import bp, tenant_id
 from aurion.dashboard.event_stream import server_sent_events
 from aurion.engines.broker import broker
 from aurion.problems import Problem, ValidationProblem
+from aurion.schemas.conversations import Assignment, HumanReply
+from aurion.schemas.fields import parse
 from aurion.services.conversations import (
     assign,
     close,
@@ -86,9 +88,10 @@ def reply(conversation_id: str):
     conversation = _conversation(conversation_id)
     content = request.form.get("content", "")
     try:
-        human_reply(conversation, content, g.admin)
+        checked = parse(HumanReply, {"content": content})
     except ValidationProblem as problem:
         return _conversation_page(conversation, content, problem.detail, 422)
+    human_reply(conversation, checked.content, g.admin)
     return _back_to(conversation)
 
 
@@ -96,7 +99,7 @@ def reply(conversation_id: str):
 def take_over_or_hand_back(conversation_id: str):
     """Take the conversation over (`to=human`) or hand it back to the agent (`to=agent`)."""
     conversation = _conversation(conversation_id)
-    assign(conversation, request.form.get("to"))
+    assign(conversation, parse(Assignment, {"to": request.form.get("to")}).to)
     flash("You have taken over this conversation." if conversation.status == "human" else "Handed back to the agent.")
     return _back_to(conversation)
 

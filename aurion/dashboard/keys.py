@@ -3,10 +3,10 @@
 from flask import flash, g, redirect, render_template, request, url_for
 
 from aurion.dashboard.base import bp, tenant_id
+from aurion.problems import ValidationProblem
+from aurion.schemas.fields import parse
+from aurion.schemas.keys import NewApiKey
 from aurion.services.api_keys import SCOPES, create_api_key, find_tenant_api_key, list_api_keys, revoke_api_key
-
-NAME_MAX = 120
-
 
 def _keys_page(new_key: str | None = None, error: str | None = None, status: int = 200):
     page = render_template(
@@ -24,9 +24,11 @@ def keys():
 @bp.post("/keys")
 def create_key():
     """Create a key; the page shows it this once (it is stored only as a hash)."""
-    name = request.form.get("name", "").strip()[:NAME_MAX]
     try:
+        name = parse(NewApiKey, {"name": request.form.get("name", "")}).name
         _, raw_key = create_api_key(g.admin.tenant, request.form.getlist("scopes"), name)
+    except ValidationProblem as problem:
+        return _keys_page(error=problem.detail, status=422)
     except ValueError as exc:
         return _keys_page(error=str(exc), status=422)
     return _keys_page(new_key=raw_key, status=201)

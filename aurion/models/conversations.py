@@ -7,11 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aurion.extensions import db
 from aurion.models.types import JSONList, UTCDateTime
+from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH
+from aurion.schemas.messages import ATTACHMENT_NAME_MAX_LENGTH
+from aurion.schemas.sessions import DISPLAY_NAME_MAX_LENGTH
 from aurion.timestamps import utcnow
-
-MESSAGE_MODES = ("chat", "voice")
-# agent: the agent answers; waiting: a person was asked for; human: a person owns it.
-CONVERSATION_STATUSES = ("agent", "waiting", "human", "closed")
 
 
 class Visitor(db.Model):
@@ -21,10 +20,10 @@ class Visitor(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     widget_id: Mapped[int] = mapped_column(ForeignKey("widgets.id", ondelete="CASCADE"), index=True)
-    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_MAX_LENGTH), unique=True)
     # None for anonymous visitors.
     email: Mapped[str | None] = mapped_column(String(254))
-    display_name: Mapped[str] = mapped_column(String(120), default="")
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX_LENGTH), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -39,7 +38,7 @@ class Conversation(db.Model):
     __tablename__ = "conversations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_MAX_LENGTH), unique=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
     widget_id: Mapped[int] = mapped_column(ForeignKey("widgets.id", ondelete="CASCADE"), index=True)
     visitor_id: Mapped[int] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"), index=True)
@@ -57,7 +56,7 @@ class WidgetSession(db.Model):
     __tablename__ = "widget_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_MAX_LENGTH), unique=True)
     widget_id: Mapped[int] = mapped_column(ForeignKey("widgets.id", ondelete="CASCADE"), index=True)
     visitor_id: Mapped[int] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"), index=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
@@ -75,7 +74,7 @@ class Message(db.Model):
     __tablename__ = "messages"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_MAX_LENGTH), unique=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
     sender: Mapped[str] = mapped_column(String(8))
     mode: Mapped[str] = mapped_column(String(8), default="chat")
@@ -96,11 +95,11 @@ class Attachment(db.Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_MAX_LENGTH), unique=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("widget_sessions.id", ondelete="SET NULL"), index=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"), index=True)
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(ATTACHMENT_NAME_MAX_LENGTH))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     # A random file name under the upload directory; never derived from the visitor's name.

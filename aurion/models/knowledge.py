@@ -7,6 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aurion.extensions import db
 from aurion.models.types import UTCDateTime
+from aurion.schemas.fields import URL_MAX_LENGTH
+from aurion.schemas.knowledge import ARTICLE_TITLE_MAX_LENGTH
 from aurion.timestamps import utcnow
 
 
@@ -17,9 +19,9 @@ class Article(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     widget_id: Mapped[int] = mapped_column(ForeignKey("widgets.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(ARTICLE_TITLE_MAX_LENGTH))
     body: Mapped[str] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(String(2000))
+    url: Mapped[str | None] = mapped_column(String(URL_MAX_LENGTH))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aurion.extensions import db
 from aurion.models.types import StringList, UTCDateTime
+from aurion.schemas.keys import API_KEY_NAME_MAX_LENGTH
 from aurion.timestamps import utcnow
 
 
@@ -29,7 +30,7 @@ class ApiKey(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(120), default="")
+    name: Mapped[str] = mapped_column(String(API_KEY_NAME_MAX_LENGTH), default="")
     # The first characters of the key, so an admin can tell keys apart.
     prefix: Mapped[str] = mapped_column(String(24))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)

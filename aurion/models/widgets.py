@@ -7,6 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aurion.extensions import db
 from aurion.models.types import StringList, UTCDateTime
+from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH
+from aurion.schemas.widgets import COLOR_LENGTH, GREETING_MAX_LENGTH, WIDGET_NAME_MAX_LENGTH
 from aurion.timestamps import utcnow
 
 
@@ -18,12 +20,12 @@ class Widget(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
     # The id in the embed snippet; replaced by regenerate-key.
-    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_MAX_LENGTH), unique=True)
     # Signs visitors' email tokens. Kept readable: the admin copies it into their backend.
     identity_secret: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(120))
-    greeting: Mapped[str] = mapped_column(String(500))
-    primary_color: Mapped[str] = mapped_column(String(7))
+    name: Mapped[str] = mapped_column(String(WIDGET_NAME_MAX_LENGTH))
+    greeting: Mapped[str] = mapped_column(String(GREETING_MAX_LENGTH))
+    primary_color: Mapped[str] = mapped_column(String(COLOR_LENGTH))
     position: Mapped[str] = mapped_column(String(20))
     allowed_domains: Mapped[list[str]] = mapped_column(StringList())
     modes: Mapped[list[str]] = mapped_column(StringList())

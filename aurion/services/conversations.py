@@ -6,15 +6,15 @@ Statuses: `agent` (the agent answers), `waiting` (a person was asked for),
 `human` (a person owns it; the agent stays quiet), `closed`.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from aurion.engines import frames
 from aurion.engines.broker import publish
 from aurion.extensions import db
 from aurion.models import Admin, Conversation, Message
-from aurion.models.conversations import CONVERSATION_STATUSES
-from aurion.problems import NotFoundProblem, Problem, ValidationProblem
-from aurion.services.messages import CONTENT_MAX_LENGTH, publish_message
+from aurion.problems import NotFoundProblem, Problem
+from aurion.schemas.fields import is_public_id
+from aurion.services.messages import publish_message
 from aurion.services.sessions import new_public_id
 from aurion.timestamps import isoformat_utc
 
@@ -22,7 +22,6 @@ HANDOFF_NOTICE = "I've asked a person from our team to join. They'll reply right
 HANDBACK_NOTICE = "You're chatting with our AI assistant again."
 # The agent's notices about who answers; not answers themselves.
 NOTICES = (HANDOFF_NOTICE, HANDBACK_NOTICE)
-LIST_LIMIT_MAX = 100
 
 
 def _publish_status(conversation: Conversation) -> None:
@@ -60,9 +59,11 @@ def request_handoff(conversation: Conversation, mode: str = "chat") -> None:
 
 def find_conversation(tenant_id: int, public_id: str) -> Conversation:
     """The tenant's conversation `public_id`; another tenant's is reported missing."""
-    conversation = db.session.execute(
-        db.select(Conversation).filter_by(tenant_id=tenant_id, public_id=public_id)
-    ).scalar_one_or_none()
+    conversation = None
+    if is_public_id(public_id):
+        conversation = db.session.execute(
+            db.select(Conversation).filter_by(tenant_id=tenant_id, public_id=public_id)
+        ).scalar_one_or_none()
     if conversation is None:
         raise NotFoundProblem(f"No conversation {public_id!r} in this tenant.", "conversation_not_found")
     return conversation
@@ -70,10 +71,6 @@ def find_conversation(tenant_id: int, public_id: str) -> Conversation:
 
 def list_conversations(tenant_id: int, status: str | None, limit: int, before: str | None = None) -> dict:
     """The tenant's conversations, most recently active first, optionally of one status."""
-    if status is not None and status not in CONVERSATION_STATUSES:
-        raise ValidationProblem("status", f"status must be one of {', '.join(CONVERSATION_STATUSES)}.")
-    if not 1 <= limit <= LIST_LIMIT_MAX:
-        raise ValidationProblem("limit", f"limit must be from 1 to {LIST_LIMIT_MAX}.")
     query = db.select(Conversation).filter_by(tenant_id=tenant_id)
     if status:
         query = query.filter_by(status=status)
@@ -98,25 +95,19 @@ def conversation_summary(conversation: Conversation) -> dict:
     }
 
 
-def human_reply(conversation: Conversation, content: Any, admin: Admin | None = None) -> Message:
-    """A person's reply: delivered live as `sender: "human"`; the person now owns the conversation."""
-    if not isinstance(content, str) or not content.strip():
-        raise ValidationProblem("content", "content must be a non-empty string.")
-    if len(content) > CONTENT_MAX_LENGTH:
-        raise ValidationProblem("content", f"content must be at most {CONTENT_MAX_LENGTH} characters.")
+def human_reply(conversation: Conversation, content: str, admin: Admin | None = None) -> Message:
+    """A person's reply (checked by `HumanReply`): delivered live as `sender: "human"`; the person now owns the conversation."""
     if conversation.status == "closed":
         raise Problem(409, "conversation_closed", "This conversation was closed.")
     if conversation.status != "human":
         conversation.status = "human"
         db.session.commit()
         _publish_status(conversation)
-    return store_message(conversation, "human", content.strip(), admin_id=admin.id if admin else None)
+    return store_message(conversation, "human", content, admin_id=admin.id if admin else None)
 
 
-def assign(conversation: Conversation, to: Any) -> Conversation:
+def assign(conversation: Conversation, to: Literal["human", "agent"]) -> Conversation:
     """Give the conversation to a person (`human`) or back to the agent (`agent`)."""
-    if to not in ("human", "agent"):
-        raise ValidationProblem("to", 'to must be "human" or "agent".')
     if conversation.status == "closed":
         raise Problem(409, "conversation_closed", "This conversation was closed.")
     if conversation.status != to:

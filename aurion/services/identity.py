@@ -22,8 +22,8 @@ from datetime import datetime, timedelta, timezone
 import jwt
 
 from aurion.problems import Problem
+from aurion.schemas.sessions import EMAIL_TOKEN_MAX_LENGTH
 
-EMAIL_TOKEN_MAX_LENGTH = 2048
 # A token valid for longer than this is refused: the site should mint them per page view.
 EMAIL_TOKEN_MAX_LIFETIME = timedelta(days=7)
 # Tolerated clock difference between the site's backend and us.

@@ -1,8 +1,8 @@
 """The knowledge base: articles an admin writes, indexed for the agent when saved."""
 
 import threading
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import func
 
@@ -10,57 +10,13 @@ from aurion.engines.embedding import decode_vector, encode_vector
 from aurion.engines.retrieval import RELEVANCE_THRESHOLD, Hit, Passage, PassageIndex, index_article
 from aurion.extensions import db
 from aurion.models import Article, ArticlePassage, Widget
-from aurion.problems import NotFoundProblem, ValidationProblem
+from aurion.problems import NotFoundProblem
+from aurion.schemas.fields import ROW_ID_MAX, parse
+from aurion.schemas.knowledge import ArticleInput, ArticleUpdate
 from aurion.timestamps import isoformat_utc
 
-TITLE_MAX = 200
-BODY_MAX = 50_000
-URL_MAX = 2000
-ARTICLE_FIELDS = ("title", "body", "url")
 # The agent answers from at most this many articles.
 RETRIEVED_ARTICLES = 3
-
-
-def _clean_title(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationProblem("title", "title must be a non-empty string.")
-    if len(value.strip()) > TITLE_MAX:
-        raise ValidationProblem("title", f"title must be at most {TITLE_MAX} characters.")
-    return value.strip()
-
-
-def _clean_body(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationProblem("body", "body must be a non-empty string.")
-    if len(value) > BODY_MAX:
-        raise ValidationProblem("body", f"body must be at most {BODY_MAX} characters.")
-    return value.strip()
-
-
-def _clean_url(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or len(value) > URL_MAX:
-        raise ValidationProblem("url", f"url must be an http(s) URL of at most {URL_MAX} characters.")
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValidationProblem("url", "url must start with http:// or https://.")
-    return value.strip()
-
-
-_CLEANERS = {"title": _clean_title, "body": _clean_body, "url": _clean_url}
-
-
-def clean_article(payload: dict, partial: bool) -> dict[str, Any]:
-    """Validated article fields from `payload`; with `partial`, missing fields stay unset."""
-    unknown = [field for field in payload if field not in ARTICLE_FIELDS]
-    if unknown:
-        raise ValidationProblem(unknown[0], f"Unknown field {unknown[0]!r}; articles have {', '.join(ARTICLE_FIELDS)}.")
-    if not partial:
-        for field in ("title", "body"):
-            if field not in payload:
-                raise ValidationProblem(field, f"{field} is required.")
-    return {field: _CLEANERS[field](value) for field, value in payload.items()}
 
 
 def _reindex(article: Article) -> None:
@@ -71,18 +27,18 @@ def _reindex(article: Article) -> None:
     ]
 
 
-def create_article(widget: Widget, payload: dict) -> Article:
+def create_article(widget: Widget, fields: ArticleInput | Mapping[str, Any]) -> Article:
     """A new article in `widget`'s knowledge base, indexed before it is stored."""
-    article = Article(widget_id=widget.id, **clean_article(payload, partial=False))
+    article = Article(widget_id=widget.id, **parse(ArticleInput, fields).model_dump())
     _reindex(article)
     db.session.add(article)
     db.session.commit()
     return article
 
 
-def update_article(article: Article, payload: dict) -> Article:
+def update_article(article: Article, fields: ArticleUpdate | Mapping[str, Any]) -> Article:
     """A partial update; the article is re-indexed when its words change."""
-    changes = clean_article(payload, partial=True)
+    changes = parse(ArticleUpdate, fields).model_dump(exclude_unset=True)
     for field, value in changes.items():
         setattr(article, field, value)
     if "title" in changes or "body" in changes:
@@ -98,7 +54,9 @@ def delete_article(article: Article) -> None:
 
 def find_article(widget: Widget, article_id: int) -> Article:
     """The widget's article `article_id`; another widget's article is reported missing."""
-    article = db.session.execute(db.select(Article).filter_by(id=article_id, widget_id=widget.id)).scalar_one_or_none()
+    article = None
+    if 0 < article_id <= ROW_ID_MAX:
+        article = db.session.execute(db.select(Article).filter_by(id=article_id, widget_id=widget.id)).scalar_one_or_none()
     if article is None:
         raise NotFoundProblem(f"No article {article_id} in this widget's knowledge base.", "article_not_found")
     return article

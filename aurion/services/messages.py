@@ -21,16 +21,13 @@ from aurion.engines.broker import publish
 from aurion.engines.rate_budget import consume_message_budget
 from aurion.extensions import db
 from aurion.models import Attachment, Conversation, Message, WidgetSession
-from aurion.models.conversations import MESSAGE_MODES
 from aurion.problems import Problem, ValidationProblem
+from aurion.schemas.fields import is_public_id
+from aurion.schemas.messages import HISTORY_DEFAULT_LIMIT
 from aurion.services.sessions import new_public_id
 from aurion.services.uploads import attachment_to_dict
 from aurion.timestamps import isoformat_utc, utcnow
 
-CONTENT_MAX_LENGTH = 4000
-MAX_ATTACHMENTS = 10
-HISTORY_DEFAULT_LIMIT = 50
-HISTORY_MAX_LIMIT = 100
 
 _signals = Namespace()
 # Sent with the app as sender and `message=`, `answered_by_caller=` once a visitor's
@@ -38,23 +35,8 @@ _signals = Namespace()
 visitor_message_stored = _signals.signal("visitor-message-stored")
 
 
-def _content(content: object, has_attachments: bool) -> str:
-    if not isinstance(content, str):
-        raise ValidationProblem("content", "content must be a string.")
-    content = content.strip()
-    if not content and not has_attachments:
-        raise ValidationProblem("content", "content must not be empty (unless the message carries attachments).")
-    if len(content) > CONTENT_MAX_LENGTH:
-        raise ValidationProblem("content", f"content must be at most {CONTENT_MAX_LENGTH} characters.")
-    return content
-
-
-def _pending_attachments(session: WidgetSession, attachment_ids: object) -> list[Attachment]:
+def _pending_attachments(session: WidgetSession, attachment_ids: list[str] | tuple[str, ...]) -> list[Attachment]:
     """The session's uploads named by `attachment_ids` that no message carries yet."""
-    if not isinstance(attachment_ids, (list, tuple)) or not all(isinstance(item, str) for item in attachment_ids):
-        raise ValidationProblem("attachment_ids", "attachment_ids must be a list of upload ids.")
-    if len(attachment_ids) > MAX_ATTACHMENTS:
-        raise ValidationProblem("attachment_ids", f"A message carries at most {MAX_ATTACHMENTS} attachments.")
     wanted = list(dict.fromkeys(attachment_ids))
     if not wanted:
         return []
@@ -75,17 +57,15 @@ def _pending_attachments(session: WidgetSession, attachment_ids: object) -> list
 
 
 def add_visitor_message(
-    session: WidgetSession, content: object, attachment_ids: list[str] | tuple[str, ...] = (), mode: str = "chat"
+    session: WidgetSession, content: str, attachment_ids: list[str] | tuple[str, ...] = (), mode: str = "chat"
 ) -> Message:
     """Store a message from the session's visitor in their conversation and return it.
 
-    422 for empty or overlong content, an unknown mode, or attachments that are not
-    this session's unsent uploads; 409 when the conversation has been closed.
+    The content and ids are checked already (`WidgetMessageRequest` at the API and the
+    socket); 422 for attachments that are not this session's unsent uploads, 409 when
+    the conversation has been closed.
     """
-    if mode not in MESSAGE_MODES:
-        raise ValidationProblem("mode", f"mode must be one of {', '.join(MESSAGE_MODES)}.")
     attachments = _pending_attachments(session, attachment_ids)
-    text = _content(content, bool(attachments))
     conversation = session.conversation
     if conversation.status == "closed":
         raise Problem(409, "conversation_closed", "This conversation was closed; create a new session to start another.")
@@ -94,7 +74,7 @@ def add_visitor_message(
         conversation=conversation,
         sender="user",
         mode=mode,
-        content=text,
+        content=content,
         sources=[],
         attachments=attachments,
     )
@@ -108,7 +88,7 @@ def add_visitor_message(
 
 def visitor_said(
     session: WidgetSession,
-    content: object,
+    content: str,
     attachment_ids: list[str] | tuple[str, ...] = (),
     mode: str = "chat",
     *,
@@ -151,32 +131,25 @@ def message_to_dict(message: Message) -> dict:
     )
 
 
-def _history_limit(limit: object) -> int:
-    if limit is None:
-        return HISTORY_DEFAULT_LIMIT
-    try:
-        value = int(limit)
-    except (TypeError, ValueError):
-        value = 0
-    if not 1 <= value <= HISTORY_MAX_LIMIT:
-        raise ValidationProblem("limit", f"limit must be a whole number from 1 to {HISTORY_MAX_LIMIT}.")
-    return value
-
-
 def _cursor_id(conversation: Conversation, field: str, public_id: str) -> int:
-    row_id = db.session.execute(
-        db.select(Message.id).filter_by(conversation_id=conversation.id, public_id=public_id)
-    ).scalar_one_or_none()
+    row_id = None
+    if is_public_id(public_id):
+        row_id = db.session.execute(
+            db.select(Message.id).filter_by(conversation_id=conversation.id, public_id=public_id)
+        ).scalar_one_or_none()
     if row_id is None:
         raise ValidationProblem(field, f"{field} must be the id of a message of this conversation.")
     return row_id
 
 
-def history_page(conversation: Conversation, after: str | None = None, before: str | None = None, limit: object = None) -> dict:
-    """One page of the conversation, oldest → newest, with the cursor to the next page (see module doc)."""
-    if after is not None and before is not None:
-        raise ValidationProblem("after", "Send either after or before, not both.")
-    size = _history_limit(limit)
+def history_page(
+    conversation: Conversation, after: str | None = None, before: str | None = None, limit: int = HISTORY_DEFAULT_LIMIT
+) -> dict:
+    """One page of the conversation, oldest → newest, with the cursor to the next page (see module doc).
+
+    The cursors and `limit` are checked already (`HistoryQuery`); at most one cursor is given.
+    """
+    size = limit
     query = (
         db.select(Message).filter_by(conversation_id=conversation.id).options(selectinload(Message.attachments))
     )

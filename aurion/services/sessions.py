@@ -20,27 +20,16 @@ from sqlalchemy.exc import IntegrityError
 
 from aurion.extensions import db
 from aurion.models import Conversation, Visitor, Widget, WidgetSession
-from aurion.problems import NotFoundProblem, Problem, ValidationProblem
+from aurion.problems import NotFoundProblem, Problem
+from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH, is_public_id
+from aurion.schemas.sessions import WidgetSessionRequest
 from aurion.services import identity
 from aurion.timestamps import isoformat_utc, utcnow
-
-DISPLAY_NAME_MAX_LENGTH = 120
-SESSION_FIELDS = ("email_token", "display_name", "widget_id", "visitor_token")
 
 
 def new_public_id(prefix: str) -> str:
     """A random public id such as `ws_...`; ids never reveal row numbers or counts."""
     return prefix + secrets.token_urlsafe(12)
-
-
-@dataclass(frozen=True)
-class SessionRequest:
-    """A validated body of `POST /widget/session`."""
-
-    email_token: str | None
-    display_name: str | None
-    widget_id: str | None
-    visitor_token: str | None
 
 
 @dataclass(frozen=True)
@@ -52,54 +41,31 @@ class NewSession:
     visitor_token: str | None
 
 
-def _optional_string(payload: dict, field: str, max_length: int = identity.EMAIL_TOKEN_MAX_LENGTH) -> str | None:
-    value = payload.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValidationProblem(field, f"{field} must be a string.")
-    value = value.strip()
-    if len(value) > max_length:
-        raise ValidationProblem(field, f"{field} must be at most {max_length} characters.")
-    return value or None
+def claimed_widget_id(payload: Any) -> str:
+    """The widget a session request names, UNVERIFIED: for rate-limit keys and CORS only."""
+    if not isinstance(payload, dict):
+        return ""
+    if isinstance(payload.get("widget_id"), str):
+        return payload["widget_id"][:PUBLIC_ID_MAX_LENGTH]
+    try:
+        return identity.read_email_token(payload.get("email_token")).widget_id[:PUBLIC_ID_MAX_LENGTH]
+    except Problem:
+        return ""
 
 
-def parse_session_request(payload: dict) -> SessionRequest:
-    """The session request in `payload` (whose keys are among SESSION_FIELDS), or a 422 naming the field."""
-    request = SessionRequest(
-        email_token=_optional_string(payload, "email_token"),
-        display_name=_optional_string(payload, "display_name", DISPLAY_NAME_MAX_LENGTH),
-        widget_id=_optional_string(payload, "widget_id", 40),
-        visitor_token=_optional_string(payload, "visitor_token"),
-    )
+def session_widget(request: WidgetSessionRequest) -> Widget:
+    """The widget the request is for: named by the email token, or by `widget_id` when anonymous.
+
+    When both are given they must agree. Nothing is verified yet: the caller checks the
+    Origin against this widget first (so a browser can read the 401 that may follow),
+    then `create_session` verifies the credentials. 401 when the request names neither.
+    """
     if request.email_token is None and request.widget_id is None:
         raise Problem(
             401,
             "email_token_required",
             "Send email_token (minted by your backend), or widget_id for an anonymous visitor where the widget allows it.",
         )
-    return request
-
-
-def claimed_widget_id(payload: Any) -> str:
-    """The widget a session request names, UNVERIFIED: for rate-limit keys and CORS only."""
-    if not isinstance(payload, dict):
-        return ""
-    if isinstance(payload.get("widget_id"), str):
-        return payload["widget_id"][:40]
-    try:
-        return identity.read_email_token(payload.get("email_token")).widget_id[:40]
-    except Problem:
-        return ""
-
-
-def session_widget(request: SessionRequest) -> Widget:
-    """The widget the request is for: named by the email token, or by `widget_id` when anonymous.
-
-    When both are given they must agree. Nothing is verified yet: the caller checks the
-    Origin against this widget first (so a browser can read the 401 that may follow),
-    then `create_session` verifies the credentials.
-    """
     if request.email_token is None:
         missing = NotFoundProblem(f"No widget {request.widget_id!r}; check the embed snippet.", "widget_not_found")
         return _find_widget(request.widget_id, missing)
@@ -115,7 +81,9 @@ def session_widget(request: SessionRequest) -> Widget:
 
 
 def _find_widget(public_id: str, missing: Problem) -> Widget:
-    widget = db.session.execute(db.select(Widget).filter_by(public_id=public_id)).scalar_one_or_none()
+    widget = None
+    if is_public_id(public_id):
+        widget = db.session.execute(db.select(Widget).filter_by(public_id=public_id)).scalar_one_or_none()
     if widget is None:
         raise missing
     return widget
@@ -156,7 +124,7 @@ def new_unidentified_visitor(widget: Widget) -> Visitor:
     return visitor
 
 
-def _visitor(widget: Widget, request: SessionRequest) -> Visitor:
+def _visitor(widget: Widget, request: WidgetSessionRequest) -> Visitor:
     if request.email_token is not None:
         claims = identity.verify_email_token(request.email_token, widget.public_id, widget.identity_secret)
         return _identified_visitor(widget, claims.email)
@@ -184,7 +152,7 @@ def open_conversation(widget: Widget, visitor: Visitor) -> Conversation:
     return conversation
 
 
-def create_session(widget: Widget, request: SessionRequest) -> NewSession:
+def create_session(widget: Widget, request: WidgetSessionRequest) -> NewSession:
     """A new session for the visitor the request proves, with their open conversation.
 
     401 for a bad, expired or foreign email token, a bad visitor token, or an anonymous

@@ -21,12 +21,13 @@ from flask import current_app
 from aurion.extensions import db
 from aurion.models import Attachment, Conversation, WidgetSession
 from aurion.problems import NotFoundProblem, Problem
+from aurion.schemas.fields import is_public_id
+from aurion.schemas.messages import ATTACHMENT_NAME_MAX_LENGTH
 from aurion.services.sessions import new_public_id
 from aurion.services.sniffing import EXTENSIONS, sniff_content_type
 from aurion.timestamps import isoformat_utc
 
 ATTACHMENT_URL = "/api/v1/widget/uploads/{id}"
-NAME_MAX_LENGTH = 255
 
 
 def upload_dir() -> Path:
@@ -46,7 +47,7 @@ def display_name(filename: str | None, content_type: str) -> str:
     extensions = EXTENSIONS[content_type]
     if not name.lower().endswith(extensions):
         name += extensions[0]
-    return name[-NAME_MAX_LENGTH:]
+    return name[-ATTACHMENT_NAME_MAX_LENGTH:]
 
 
 def store_upload(session: WidgetSession, stream: BinaryIO, filename: str | None) -> Attachment:
@@ -100,9 +101,11 @@ def _not_found(public_id: str) -> NotFoundProblem:
 
 def find_session_attachment(session: WidgetSession, public_id: str) -> Attachment:
     """An attachment of the session's conversation, or 404 (also for anyone else's)."""
-    attachment = db.session.execute(
-        db.select(Attachment).filter_by(public_id=public_id, conversation_id=session.conversation_id)
-    ).scalar_one_or_none()
+    attachment = None
+    if is_public_id(public_id):
+        attachment = db.session.execute(
+            db.select(Attachment).filter_by(public_id=public_id, conversation_id=session.conversation_id)
+        ).scalar_one_or_none()
     if attachment is None:
         raise _not_found(public_id)
     return attachment
@@ -110,11 +113,13 @@ def find_session_attachment(session: WidgetSession, public_id: str) -> Attachmen
 
 def open_attachment_for_tenant(tenant_id: int, public_id: str) -> Attachment:
     """An attachment of one of the tenant's conversations, or 404 (also for another tenant's)."""
-    attachment = db.session.execute(
-        db.select(Attachment)
-        .join(Conversation, Attachment.conversation_id == Conversation.id)
-        .where(Attachment.public_id == public_id, Conversation.tenant_id == tenant_id)
-    ).scalar_one_or_none()
+    attachment = None
+    if is_public_id(public_id):
+        attachment = db.session.execute(
+            db.select(Attachment)
+            .join(Conversation, Attachment.conversation_id == Conversation.id)
+            .where(Attachment.public_id == public_id, Conversation.tenant_id == tenant_id)
+        ).scalar_one_or_none()
     if attachment is None:
         raise _not_found(public_id)
     return attachment

@@ -1,8 +1,7 @@
 """Widgets: creation, their public config, validated changes, key rotation."""
 
-import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 
 from aurion.extensions import db
@@ -18,13 +17,12 @@ from aurion.models import (
     WidgetSession,
 )
 from aurion.problems import NotFoundProblem, ValidationProblem
+from aurion.schemas.fields import is_public_id, parse
+from aurion.schemas.widgets import WidgetConfigUpdate
 from aurion.services.domains import DomainError, host_allowed, normalize_domain
 from aurion.services.uploads import attachment_path
 from aurion.timestamps import isoformat_utc
 
-MODES = ("voice", "chat")
-POSITIONS = ("bottom-right", "bottom-left")
-MAX_ALLOWED_DOMAINS = 100
 DEFAULTS = {
     "name": "Website widget",
     "greeting": "Hi! How can I help you today?",
@@ -34,7 +32,6 @@ DEFAULTS = {
     "modes": ["voice", "chat"],
     "allow_anonymous": False,
 }
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def new_public_id() -> str:
@@ -45,91 +42,28 @@ def new_identity_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _text(max_length: int, allow_empty: bool = False) -> Callable[[str, Any], str]:
-    def check(field: str, value: Any) -> str:
-        if not isinstance(value, str):
-            raise ValidationProblem(field, f"{field} must be a string.")
-        value = value.strip()
-        if not value and not allow_empty:
-            raise ValidationProblem(field, f"{field} must not be empty.")
-        if len(value) > max_length:
-            raise ValidationProblem(field, f"{field} must be at most {max_length} characters.")
-        return value
+def clean_config_changes(changes: WidgetConfigUpdate | Mapping[str, Any]) -> dict[str, Any]:
+    """The changes as the widget stores them, or a 422 naming the field.
 
-    return check
+    The model checks each field's type and length; allowed domains are then reduced
+    to the hosts they name (a pasted URL becomes its host), which may still fail.
+    """
+    cleaned = parse(WidgetConfigUpdate, changes).changes()
+    if "allowed_domains" in cleaned:
+        cleaned["allowed_domains"] = _normalized_domains(cleaned["allowed_domains"])
+    return cleaned
 
 
-def _color(field: str, value: Any) -> str:
-    if not isinstance(value, str) or not _COLOR.match(value):
-        raise ValidationProblem(field, f"{field} must be a hex colour like #6366F1.")
-    return value.upper()
-
-
-def _position(field: str, value: Any) -> str:
-    if value not in POSITIONS:
-        raise ValidationProblem(field, f"{field} must be one of {', '.join(POSITIONS)}.")
-    return value
-
-
-def _modes(field: str, value: Any) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(mode, str) for mode in value):
-        raise ValidationProblem(field, f"{field} must be a list of strings.")
-    if not value:
-        raise ValidationProblem(field, f"{field} must name at least one of {', '.join(MODES)}.")
-    unknown = [mode for mode in value if mode not in MODES]
-    if unknown:
-        raise ValidationProblem(field, f"Unknown mode {unknown[0]!r}; choose from {', '.join(MODES)}.")
-    return [mode for mode in MODES if mode in value]
-
-
-def _domains(field: str, value: Any) -> list[str]:
-    if not isinstance(value, list):
-        raise ValidationProblem(field, f"{field} must be a list of domain names.")
-    if len(value) > MAX_ALLOWED_DOMAINS:
-        raise ValidationProblem(field, f"{field} holds at most {MAX_ALLOWED_DOMAINS} entries.")
+def _normalized_domains(entries: list[str]) -> list[str]:
     normalized: list[str] = []
-    for index, entry in enumerate(value):
+    for index, entry in enumerate(entries):
         try:
             domain = normalize_domain(entry)
         except DomainError as exc:
-            raise ValidationProblem(field, f"{field}[{index}]: {exc}") from exc
+            raise ValidationProblem("allowed_domains", f"allowed_domains[{index}]: {exc}") from exc
         if domain not in normalized:
             normalized.append(domain)
     return normalized
-
-
-def _boolean(field: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValidationProblem(field, f"{field} must be true or false.")
-    return value
-
-
-# The fields an admin may change, each with the check that cleans its value.
-EDITABLE_FIELDS: dict[str, Callable[[str, Any], Any]] = {
-    "name": _text(120),
-    "greeting": _text(500),
-    "primary_color": _color,
-    "position": _position,
-    "allowed_domains": _domains,
-    "modes": _modes,
-    "allow_anonymous": _boolean,
-}
-READ_ONLY_FIELDS = ("widget_id", "created_at", "updated_at")
-
-
-def clean_config_changes(payload: Any) -> dict[str, Any]:
-    """The validated, normalised changes in `payload`, or a 422 naming the field."""
-    if not isinstance(payload, dict):
-        raise ValidationProblem("body", "The body must be a JSON object.")
-    changes = {}
-    for field, value in payload.items():
-        if field in READ_ONLY_FIELDS:
-            raise ValidationProblem(field, f"{field} is read-only.")
-        check = EDITABLE_FIELDS.get(field)
-        if check is None:
-            raise ValidationProblem(field, f"Unknown field {field!r}; editable fields are {', '.join(EDITABLE_FIELDS)}.")
-        changes[field] = check(field, value)
-    return changes
 
 
 def create_widget(tenant: Tenant, **settings: Any) -> Widget:
@@ -146,9 +80,9 @@ def create_widget(tenant: Tenant, **settings: Any) -> Widget:
     return widget
 
 
-def update_widget(widget: Widget, payload: Any) -> Widget:
+def update_widget(widget: Widget, changes: WidgetConfigUpdate | Mapping[str, Any]) -> Widget:
     """Apply a partial update; nothing is stored unless every field is valid."""
-    for field, value in clean_config_changes(payload).items():
+    for field, value in clean_config_changes(changes).items():
         setattr(widget, field, value)
     db.session.commit()
     return widget
@@ -198,6 +132,8 @@ def find_tenant_widget(tenant_id: int, public_id: str | None = None) -> Widget:
 
     Another tenant's widget is reported as missing, exactly like one that never existed.
     """
+    if public_id is not None and not is_public_id(public_id):
+        raise NotFoundProblem(f"No widget {public_id!r} belongs to this tenant.", "widget_not_found")
     query = db.select(Widget).filter_by(tenant_id=tenant_id)
     if public_id is not None:
         query = query.filter_by(public_id=public_id)
@@ -211,7 +147,9 @@ def find_tenant_widget(tenant_id: int, public_id: str | None = None) -> Widget:
 
 def find_widget(public_id: str) -> Widget:
     """The widget with public id `public_id`, for public (visitor-facing) endpoints."""
-    widget = db.session.execute(db.select(Widget).filter_by(public_id=public_id)).scalar_one_or_none()
+    widget = None
+    if is_public_id(public_id):
+        widget = db.session.execute(db.select(Widget).filter_by(public_id=public_id)).scalar_one_or_none()
     if widget is None:
         raise NotFoundProblem(f"No widget {public_id!r}; check the embed snippet.", "widget_not_found")
     return widget
