@@ -30,8 +30,8 @@ from aurion import create_app
 from aurion.config import TestConfig
 from aurion.extensions import db
 from aurion.models import WidgetSession
-from aurion.services.identity import mint_email_token
 from aurion.schemas.sessions import WidgetSessionRequest
+from aurion.services.identity import mint_email_token
 from aurion.services.sessions import create_session
 from aurion.services.tenants import create_tenant
 from aurion.voice.audio import INPUT_FRAME_BYTES, INPUT_FRAME_MS, chunks, duration

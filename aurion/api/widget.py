@@ -16,7 +16,8 @@ from aurion.engines.rate_budget import MESSAGE_SCOPE
 from aurion.extensions import limiter
 from aurion.models import WidgetSession
 from aurion.schemas.messages import HistoryQuery, WidgetAttachment, WidgetMessage, WidgetMessageRequest
-from aurion.schemas.sessions import WidgetHistory, WidgetSession as WidgetSessionReply, WidgetSessionRequest
+from aurion.schemas.sessions import WidgetHistory, WidgetSessionRequest
+from aurion.schemas.sessions import WidgetSession as WidgetSessionReply
 from aurion.services.messages import history_page, message_to_dict, visitor_said
 from aurion.services.sessions import create_session, session_from_bearer, session_to_dict, session_widget
 from aurion.services.uploads import attachment_to_dict, find_session_attachment, store_upload, too_large_problem

@@ -8,6 +8,7 @@ from aurion.schemas.fields import parse
 from aurion.schemas.keys import NewApiKey
 from aurion.services.api_keys import SCOPES, create_api_key, find_tenant_api_key, list_api_keys, revoke_api_key
 
+
 def _keys_page(new_key: str | None = None, error: str | None = None, status: int = 200):
     page = render_template(
         "dashboard/keys.html", keys=list_api_keys(tenant_id()), scopes=SCOPES, new_key=new_key, error=error

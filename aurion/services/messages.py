@@ -28,7 +28,6 @@ from aurion.services.sessions import new_public_id
 from aurion.services.uploads import attachment_to_dict
 from aurion.timestamps import isoformat_utc, utcnow
 
-
 _signals = Namespace()
 # Sent with the app as sender and `message=`, `answered_by_caller=` once a visitor's
 # message is stored and delivered: the agent listens (see `aurion.agent.dispatch`).
