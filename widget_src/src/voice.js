@@ -46,9 +46,12 @@ function controls(root) {
   sheet.replaceSync(CSS);
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
   const part = (selector) => bar.querySelector(selector);
+  let removed = false;
   return {
     bar,
     show({ state, level, muted, heard }) {
+      // A microphone event already queued when the call ended must not bring the controls back.
+      if (removed) return;
       if (!bar.isConnected) root.querySelector(".panel form")?.before(bar);
       if (state !== undefined) part(".state").textContent = STATE[state] || "";
       if (level !== undefined) part("meter").value = level;
@@ -60,6 +63,7 @@ function controls(root) {
       if (heard !== undefined) part(".heard").textContent = heard;
     },
     remove() {
+      removed = true;
       bar.remove();
       root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== sheet);
     },
