@@ -37,8 +37,11 @@ def open_chat(page, url: str):
 
 def ask(panel, question: str):
     """Send `question`; the agent's finished answer (the last agent message)."""
-    before = panel.locator(".msg.agent").count()
     box = panel.locator("textarea")
+    # Count the agent's messages (the greeting first) only once the panel is drawn: counted
+    # earlier, the greeting would pass for the answer.
+    expect(box).to_be_visible()
+    before = panel.locator(".msg.agent").count()
     box.fill(question)
     box.press("Enter")
     expect(panel.locator(".msg.user").last).to_contain_text(question)
