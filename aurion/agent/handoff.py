@@ -220,8 +220,10 @@ def decide_handoff(message: str, answer_score: float = 0.0, agent_offered_person
     text = message.strip()
     if not text:
         return HandoffDecision(False, "empty message")
-    if agent_offered_person and _AFFIRMATIVE.match(text):
-        return HandoffDecision(True, "accepted the offer of a person")
+    if _AFFIRMATIVE.match(text):
+        if agent_offered_person:
+            return HandoffDecision(True, "accepted the offer of a person")
+        return HandoffDecision(False, "a yes, with no offer of a person to accept")
     if _DECLINES_PERSON.search(text):
         return HandoffDecision(False, "says it needs no person")
     if _REFUSES_BOT.search(text):
