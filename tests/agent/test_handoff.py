@@ -6,8 +6,10 @@ from aurion.agent.handoff import decide_handoff, visitor_wants_person
 from aurion.extensions import db
 from aurion.models import Conversation
 from aurion.services.conversations import HANDOFF_NOTICE
+from aurion.services.tenants import create_tenant
 from tests.support.dashboard import Dashboard, make_admin
 from tests.support.handoff import ORDINARY_QUESTIONS, REQUESTS_FOR_A_PERSON, add_support_desk
+from tests.support.openai_server import OpenAICompatibleServer
 from tests.support.visitors import HISTORY_URL, MESSAGES_URL, bearer, start_session
 
 HELD_OUT = [*REQUESTS_FOR_A_PERSON, *ORDINARY_QUESTIONS]
@@ -105,3 +107,30 @@ def test_the_turn_hands_off_with_the_notice_and_answers_otherwise(app, client, s
     assert messages[1]["sender"] == "agent" and messages[1]["sources"][0]["title"] == "Support hours"
     assert messages[-1]["content"] == HANDOFF_NOTICE
 
+
+
+@pytest.mark.parametrize(
+    ("server", "phrase", "status"),
+    [
+        ({"reply": "", "tool_call": ("handoff", {"reason": "wants a person"})}, "What are your customer service hours?", "waiting"),
+        ({"reply": "We open at 8 am."}, "I need to talk to a manager", "agent"),
+        ({"fail_with": 503}, "I need to talk to a manager", "waiting"),
+        ({"fail_with": 503}, "What are your customer service hours?", "agent"),
+    ],
+    ids=["model calls handoff", "model answers", "endpoint down, built-in hands off", "endpoint down, built-in answers"],
+)
+def test_with_a_model_the_model_decides_and_the_built_in_decision_is_the_fallback(make_app, server, phrase, status):
+    with OpenAICompatibleServer(**server) as model:
+        app = make_app(AURION_LLM_BASE_URL=model.base_url, AURION_LLM_MODEL="gpt-test", AURION_LLM_TIMEOUT=5)
+        with app.app_context():
+            tenant = create_tenant("acme")
+            widget = tenant.widgets[0]
+            add_support_desk(widget)
+            client = app.test_client()
+            session = start_session(client, widget)
+            client.post(MESSAGES_URL, json={"content": phrase}, headers=bearer(session))
+            app.extensions["aurion_agent"].drain()
+            db.session.expire_all()
+            conversation = db.session.execute(db.select(Conversation).filter_by(public_id=session["conversation_id"])).scalar_one()
+            assert conversation.status == status
+    assert model.requests and model.requests[0]["body"]["tools"][0]["function"]["name"] == "handoff"
