@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from aurion.agent.backends import AgentContext, Reply, Turn
 from aurion.agent.handoff import HandoffDecision, visitor_wants_person
 from aurion.agent.knowledge_agent import KnowledgeBaseAgent
-from aurion.engines.retrieval import RELEVANCE_THRESHOLD, Hit
+from aurion.engines.retrieval import Hit
 from aurion.models import Widget
-from aurion.services.knowledge import RETRIEVED_ARTICLES, search_knowledge
+from aurion.services.knowledge import RETRIEVED_ARTICLES, answer_hits, search_knowledge
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def try_the_agent(widget: Widget, question: str, ranked_articles: int) -> Previe
         product_name=widget.tenant.name,
         turns=[Turn("user", question)],
         question=question,
-        hits=[hit for hit in ranked[:RETRIEVED_ARTICLES] if hit.score >= RELEVANCE_THRESHOLD],
+        hits=answer_hits(ranked),
         handoff=handoff,
     )
     reply = Reply()

@@ -10,11 +10,11 @@ from aurion.agent.knowledge_agent import KnowledgeBaseAgent
 from aurion.agent.llm import ChatCompletionsAgent
 from aurion.engines import frames
 from aurion.engines.broker import publish
-from aurion.engines.retrieval import RELEVANCE_THRESHOLD, contextual_query
+from aurion.engines.retrieval import contextual_query
 from aurion.extensions import db
 from aurion.models import Conversation, Message
 from aurion.services.conversations import NOTICES, request_handoff, store_message
-from aurion.services.knowledge import RETRIEVED_ARTICLES, article_sources, search_knowledge
+from aurion.services.knowledge import RETRIEVED_ARTICLES, answer_hits, article_sources, search_knowledge
 from aurion.services.sessions import new_public_id
 
 # The agent (and a model, if configured) sees this many earlier messages: enough for
@@ -80,7 +80,7 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
         product_name=widget.tenant.name,
         turns=[Turn(m.sender, m.content) for m in messages],
         question=question.content,
-        hits=[hit for hit in ranked if hit.score >= RELEVANCE_THRESHOLD],
+        hits=answer_hits(ranked),
         handoff=handoff,
     )
     message_id = new_public_id("msg_")
