@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from aurion.agent.handoff import HandoffDecision
 from aurion.engines.retrieval import Hit
 
 
@@ -24,6 +25,8 @@ class AgentContext:
     question: str
     # Knowledge-base hits above the relevance threshold, best first.
     hits: list[Hit]
+    # The built-in hand-off decision; a model backend applies it when its endpoint fails.
+    handoff: HandoffDecision = HandoffDecision(False, "not judged")
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Reply:
     source_ids: list[int] = field(default_factory=list)
     # False when the agent could not answer from what it knows.
     answered: bool = True
+    # Set when the conversation should go to a person (a model called its `handoff` tool): why.
+    handoff_reason: str | None = None
 
 
 class Backend(Protocol):

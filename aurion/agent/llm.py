@@ -3,6 +3,7 @@
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from urllib.error import HTTPError, URLError
 from urllib.request import Request, urlopen
 
@@ -14,6 +15,38 @@ log = logging.getLogger(__name__)
 FALLBACK_PREFIX = "I can't reach my answer service right now, so here is what our help articles say.\n\n"
 INTERRUPTED = " \u2026 Sorry, my answer was cut off. Ask again, or ask for a person."
 _ROLES = {"user": "user", "agent": "assistant", "human": "assistant"}
+# Offered with every request: the model hands the conversation to a person by calling it.
+HANDOFF_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "handoff",
+        "description": (
+            "Hand the conversation to a person from the support team. Call it only when the visitor asks "
+            "to talk to a person (a human, an agent, a manager, someone) or accepts your offer of one; "
+            "never for questions about people, teams, staff or opening hours, which you answer."
+        ),
+        "parameters": {
+            "type": "object",
+            "properties": {"reason": {"type": "string", "description": "Why, in a few words."}},
+            "required": ["reason"],
+        },
+    },
+}
+
+
+@dataclass
+class ToolCall:
+    """A function the model called, its arguments as the JSON text it streamed."""
+
+    name: str = ""
+    arguments: str = ""
+
+    def argument(self, key: str) -> str | None:
+        try:
+            value = json.loads(self.arguments or "{}").get(key)
+        except (ValueError, AttributeError):
+            return None
+        return value if isinstance(value, str) else None
 
 
 def system_prompt(context: AgentContext) -> str:
@@ -40,14 +73,24 @@ def chat_messages(context: AgentContext) -> list[dict]:
     return messages
 
 
-def stream_chat_completion(base_url: str, api_key: str, model: str, messages: list[dict], timeout: float) -> Iterator[str]:
-    """Yield the content pieces of a streamed chat completion (server-sent events)."""
+def stream_chat_completion(
+    base_url: str, api_key: str, model: str, messages: list[dict], timeout: float, tools: list[dict] | None = None
+) -> Iterator[str | ToolCall]:
+    """Yield the content pieces of a streamed chat completion (server-sent events), then its tool calls.
+
+    A tool call streams as `delta.tool_calls` chunks (name first, arguments in pieces,
+    keyed by `index`); each is yielded whole once the stream ends.
+    """
+    body = {"model": model, "messages": messages, "stream": True}
+    if tools:
+        body["tools"] = tools
     request = Request(
         base_url.rstrip("/") + "/chat/completions",
-        data=json.dumps({"model": model, "messages": messages, "stream": True}).encode(),
+        data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json", "Accept": "text/event-stream", "Authorization": f"Bearer {api_key}"},
         method="POST",
     )
+    calls: dict[int, ToolCall] = {}
     with urlopen(request, timeout=timeout) as response:
         for raw_line in response:
             line = raw_line.decode("utf-8").strip()
@@ -55,12 +98,18 @@ def stream_chat_completion(base_url: str, api_key: str, model: str, messages: li
                 continue
             data = line[len("data:") :].strip()
             if data == "[DONE]":
-                return
+                break
             chunk = json.loads(data)
             for choice in chunk.get("choices", []):
-                piece = (choice.get("delta") or {}).get("content")
-                if piece:
-                    yield piece
+                delta = choice.get("delta") or {}
+                if delta.get("content"):
+                    yield delta["content"]
+                for part in delta.get("tool_calls") or []:
+                    call = calls.setdefault(part.get("index", 0), ToolCall())
+                    function = part.get("function") or {}
+                    call.name += function.get("name") or ""
+                    call.arguments += function.get("arguments") or ""
+    yield from calls.values()
 
 
 class ChatCompletionsAgent:
@@ -81,7 +130,13 @@ class ChatCompletionsAgent:
         reply.answered = bool(context.hits)
         started = False
         try:
-            for piece in stream_chat_completion(self.base_url, self.api_key, self.model, chat_messages(context), self.timeout):
+            for piece in stream_chat_completion(
+                self.base_url, self.api_key, self.model, chat_messages(context), self.timeout, [HANDOFF_TOOL]
+            ):
+                if isinstance(piece, ToolCall):
+                    if piece.name == HANDOFF_TOOL["function"]["name"]:
+                        reply.handoff_reason = piece.argument("reason") or "the model handed off"
+                    continue
                 started = True
                 yield piece
         except (HTTPError, URLError, OSError, ValueError) as exc:
@@ -89,6 +144,10 @@ class ChatCompletionsAgent:
             log.warning("Model endpoint failed: %s", type(exc).__name__)
             if started:
                 yield INTERRUPTED
+                return
+            if context.handoff.wanted:
+                # Without the model, the built-in decision says who answers: here, a person.
+                reply.handoff_reason = context.handoff.reason
                 return
             yield FALLBACK_PREFIX
             yield from KnowledgeBaseAgent().stream(context, reply)

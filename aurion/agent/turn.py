@@ -5,7 +5,7 @@ from collections.abc import Callable, Mapping
 from flask import current_app
 
 from aurion.agent.backends import AgentContext, Backend, Reply, Turn
-from aurion.agent.handoff import asks_for_person
+from aurion.agent.handoff import offered_a_person, visitor_wants_person
 from aurion.agent.knowledge_agent import KnowledgeBaseAgent
 from aurion.agent.llm import ChatCompletionsAgent
 from aurion.engines import frames
@@ -14,7 +14,7 @@ from aurion.engines.retrieval import contextual_query
 from aurion.extensions import db
 from aurion.models import Conversation, Message
 from aurion.services.conversations import NOTICES, request_handoff, store_message
-from aurion.services.knowledge import article_sources, relevant_hits
+from aurion.services.knowledge import RETRIEVED_ARTICLES, answer_hits, article_sources, search_knowledge
 from aurion.services.sessions import new_public_id
 
 # The agent (and a model, if configured) sees this many earlier messages: enough for
@@ -63,26 +63,32 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
         return None
     question = messages[-1]
     previous = messages[-2] if len(messages) > 1 else None
-    offered_person = previous is not None and previous.sender == "agent" and "person" in previous.content
-    if asks_for_person(question.content, offered_person):
-        request_handoff(conversation, question.mode)
-        return None
+    offered_person = previous is not None and previous.sender == "agent" and offered_a_person(previous.content)
 
     widget = conversation.widget
     visitor_turns = [m.content for m in messages if m.sender == "user"]
-    hits = relevant_hits(widget, contextual_query(visitor_turns))
+    query = contextual_query(visitor_turns)
+    ranked = search_knowledge(widget, query, RETRIEVED_ARTICLES)
+    # The hand-off is judged on the message itself: a follow-up's query carries the question before it.
+    handoff = visitor_wants_person(widget, question.content, offered_person, ranked if query == question.content else None)
+    backend = choose_backend(current_app.config)
+    # A model decides the hand-off itself (its `handoff` tool), falling back to this decision.
+    if handoff.wanted and not isinstance(backend, ChatCompletionsAgent):
+        request_handoff(conversation, question.mode)
+        return None
     context = AgentContext(
         product_name=widget.tenant.name,
         turns=[Turn(m.sender, m.content) for m in messages],
         question=question.content,
-        hits=hits,
+        hits=answer_hits(ranked),
+        handoff=handoff,
     )
     message_id = new_public_id("msg_")
     channel = conversation.public_id
     publish(channel, frames.typing("agent", True))
     reply = Reply()
     pieces = []
-    for piece in choose_backend(current_app.config).stream(context, reply):
+    for piece in backend.stream(context, reply):
         pieces.append(piece)
         publish(channel, frames.delta(message_id, piece))
         if on_piece is not None:
@@ -92,6 +98,9 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
     publish(channel, frames.typing("agent", False))
     if conversation.status != "agent":
         return None
+    if reply.handoff_reason is not None and not pieces:
+        request_handoff(conversation, question.mode)
+        return None
     message = store_message(
         conversation,
         "agent",
@@ -100,8 +109,9 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
         public_id=message_id,
         sources=article_sources(widget, reply.source_ids),
     )
-    # Two questions in a row it could not answer: the agent gives up and asks for a person.
-    if not reply.answered and _previous_reply_found_nothing(messages):
+    # The model handed off after writing (say, "let me get a colleague"), or the agent could
+    # not answer two questions in a row and gives up: a person takes over.
+    if reply.handoff_reason is not None or (not reply.answered and _previous_reply_found_nothing(messages)):
         request_handoff(conversation, question.mode)
     return message
 

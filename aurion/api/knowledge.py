@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
+from aurion.agent.handoff import visitor_wants_person
 from aurion.api.operations import Reply, operation
 from aurion.api.requests import api_key_required, requested_widget
 from aurion.schemas.knowledge import Article, ArticleInput, ArticleList, ArticleSearch, ArticleUpdate, SearchQuery
@@ -80,17 +81,20 @@ def remove_article(article_id: int, query: WidgetQuery):
 @bp.get("/search")
 @api_key_required("voice-widget:read")
 @operation(
-    "What the agent would retrieve for a question",
+    "What the agent would retrieve for a question, and whether it would hand off",
     query=SearchQuery,
     responses={200: Reply("Ranked results", ArticleSearch)},
     problems=[404],
 )
 def search_articles(query: SearchQuery):
-    """The articles the agent would retrieve for `q`, ranked, with their best passage."""
-    hits = search_knowledge(requested_widget(query.widget_id), query.q, query.limit)
+    """The articles the agent would retrieve for `q`, ranked, with their best passage, and whether it would hand off."""
+    widget = requested_widget(query.widget_id)
+    hits = search_knowledge(widget, query.q, query.limit)
+    handoff = visitor_wants_person(widget, query.q, ranked=hits)
     return {
         "results": [
             {"id": hit.article_id, "title": hit.title, "score": round(hit.score, 4), "snippet": hit.snippet}
             for hit in hits
-        ]
+        ],
+        "handoff": {"wanted": handoff.wanted, "reason": handoff.reason},
     }

@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 
+from aurion.agent.preview import try_the_agent
 from aurion.dashboard.base import bp, tenant_id
 from aurion.dashboard.forms import article_payload, clean_article_field, field_errors
 from aurion.services.knowledge import (
@@ -9,8 +10,6 @@ from aurion.services.knowledge import (
     delete_article,
     find_article,
     list_articles,
-    relevant_hits,
-    search_knowledge,
     update_article,
 )
 from aurion.services.widgets import find_tenant_widget
@@ -25,15 +24,13 @@ def _widget(widget_id: str):
 
 def _articles_page(widget, form_values: dict | None = None, errors: dict | None = None, status: int = 200):
     question = request.args.get("q", "").strip()
-    ranked = search_knowledge(widget, question, TRY_RESULTS) if question else []
-    used = {hit.article_id for hit in relevant_hits(widget, question)} if question else set()
+    preview = try_the_agent(widget, question, TRY_RESULTS) if question else None
     page = render_template(
         "dashboard/articles.html",
         widget=widget,
         articles=list_articles(widget),
         question=question,
-        ranked=ranked,
-        used=used,
+        preview=preview,
         values=form_values or {},
         errors=errors or {},
     )
@@ -42,7 +39,7 @@ def _articles_page(widget, form_values: dict | None = None, errors: dict | None 
 
 @bp.get("/widgets/<widget_id>/articles")
 def articles(widget_id: str):
-    """The widget's articles, the form to add one, and what the agent would answer from for `?q=`."""
+    """The widget's articles, the form to add one, and what a visitor asking `?q=` would get."""
     return _articles_page(_widget(widget_id))
 
 

@@ -73,5 +73,11 @@ class SearchResult(Model):
     snippet: str = Field(description="The article's passage that best answers the question.")
 
 
+class Handoff(Model):
+    wanted: bool = Field(description="Whether a visitor sending `q` as a message would be handed to a person.")
+    reason: str = Field(description="Why, in a few words.")
+
+
 class ArticleSearch(Model):
     results: list[SearchResult]
+    handoff: Handoff = Field(description="The agent's hand-off decision for `q`, the same the live agent takes.")

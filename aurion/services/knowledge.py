@@ -122,9 +122,9 @@ def search_knowledge(widget: Widget, query: str, limit: int = 5) -> list[Hit]:
     return _indexes.get(widget.id).rank(query, limit)
 
 
-def relevant_hits(widget: Widget, query: str) -> list[Hit]:
-    """The articles an answer to `query` draws on: the best few that are relevant enough."""
-    return [hit for hit in search_knowledge(widget, query, RETRIEVED_ARTICLES) if hit.score >= RELEVANCE_THRESHOLD]
+def answer_hits(ranked: list[Hit]) -> list[Hit]:
+    """The articles an answer draws on, from a ranking for its question: the best few that are relevant enough."""
+    return [hit for hit in ranked[:RETRIEVED_ARTICLES] if hit.score >= RELEVANCE_THRESHOLD]
 
 
 def article_sources(widget: Widget, article_ids: list[int]) -> list[dict[str, Any]]:

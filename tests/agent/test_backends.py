@@ -1,7 +1,9 @@
 """The agent's backends: the built-in knowledge-base agent and an OpenAI-compatible model."""
 
+import pytest
+
 from aurion.agent.backends import AgentContext, Reply, Turn
-from aurion.agent.handoff import asks_for_person
+from aurion.agent.handoff import HandoffDecision
 from aurion.agent.knowledge_agent import NOT_FOUND, KnowledgeBaseAgent
 from aurion.agent.llm import FALLBACK_PREFIX, ChatCompletionsAgent
 from aurion.engines.retrieval import Hit
@@ -10,9 +12,9 @@ from tests.support.openai_server import OpenAICompatibleServer
 REFUND_HIT = Hit(7, "Refund policy", 0.61, "Refunds take 5 to 10 business days to arrive.")
 
 
-def context(hits, question="How long do refunds take?"):
+def context(hits, question="How long do refunds take?", handoff=HandoffDecision(False, "a question")):
     turns = [Turn("user", "Hi, I want a refund"), Turn("agent", "Sure."), Turn("human", "I'm Sam."), Turn("user", question)]
-    return AgentContext(product_name="Acme", turns=turns, question=question, hits=hits)
+    return AgentContext(product_name="Acme", turns=turns, question=question, hits=hits, handoff=handoff)
 
 
 def run(backend, ctx):
@@ -64,9 +66,30 @@ def test_model_backend_falls_back_when_nothing_listens():
     assert text.startswith(FALLBACK_PREFIX) and NOT_FOUND in text
 
 
-def test_asking_for_a_person():
-    assert asks_for_person("Can I talk to a human please?")
-    assert asks_for_person("I want to speak with someone")
-    assert asks_for_person("yes please", agent_offered_person=True)
-    assert not asks_for_person("yes please")
-    assert not asks_for_person("How do I reset my password?")
+def test_model_hands_off_through_its_tool_call():
+    with OpenAICompatibleServer("", tool_call=("handoff", {"reason": "visitor asked for a manager"})) as model:
+        text, reply = run(ChatCompletionsAgent(model.base_url, "sk", "m", timeout=5), context([REFUND_HIT], "manager now"))
+    assert text == "" and reply.handoff_reason == "visitor asked for a manager"
+    tools = model.requests[0]["body"]["tools"]
+    assert [tool["function"]["name"] for tool in tools] == ["handoff"]
+    assert tools[0]["function"]["parameters"]["required"] == ["reason"]
+
+
+def test_model_may_write_before_it_hands_off():
+    with OpenAICompatibleServer("Let me get a colleague.", tool_call=("handoff", {"reason": "wants a person"})) as model:
+        text, reply = run(ChatCompletionsAgent(model.base_url, "sk", "m", timeout=5), context([]))
+    assert text == "Let me get a colleague." and reply.handoff_reason == "wants a person"
+
+
+def test_model_answering_does_not_hand_off():
+    with OpenAICompatibleServer("Our support team works 8 am to 6 pm.") as model:
+        _, reply = run(ChatCompletionsAgent(model.base_url, "sk", "m", timeout=5), context([REFUND_HIT]))
+    assert reply.handoff_reason is None
+
+
+@pytest.mark.parametrize("server", [{"fail_with": 503}, {"delay": 2.0}], ids=["fails", "times out"])
+def test_without_the_model_the_built_in_decision_hands_off(server):
+    wanted = HandoffDecision(True, "asks for a person")
+    with OpenAICompatibleServer(**server) as model:
+        text, reply = run(ChatCompletionsAgent(model.base_url, "sk", "m", timeout=0.5), context([REFUND_HIT], handoff=wanted))
+    assert text == "" and reply.handoff_reason == "asks for a person"
