@@ -24,6 +24,11 @@ class AgentContext:
     question: str
     # Knowledge-base hits above the relevance threshold, best first.
     hits: list[Hit]
+    # What was retrieved with: the question, read with the one before it when it is a
+    # follow-up ("and for monthly plans?"). Empty means the question alone.
+    query: str = ""
+    # The agent's previous answer in this conversation drew on no article.
+    previous_found_nothing: bool = False
 
 
 @dataclass

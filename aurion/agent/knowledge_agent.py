@@ -1,38 +1,82 @@
-"""The built-in agent: answers from the best knowledge-base passages, no network needed."""
+"""The built-in agent: answers with the sentences of the best knowledge-base passage, no network needed."""
 
 import re
 from collections.abc import Iterator
 
 from aurion.agent.backends import AgentContext, Reply
+from aurion.engines.embedding import embed
+from aurion.engines.retrieval import RELEVANCE_THRESHOLD, embedding_text, split_sentences
 
 NOT_FOUND = (
     "I'm sorry, I don't know the answer to that: it isn't covered in our help articles, "
     "and I'd rather not guess. Would you like me to connect you with a person?"
 )
-HANDOFF_OFFER = "If that doesn't answer your question, just ask and I'll connect you with a person."
-# A second article is mentioned only when it is nearly as relevant as the first.
-SECOND_SOURCE_RATIO = 0.9
+# Said only when the answer may be wrong or the visitor seems stuck: an offer on
+# every message reads as boilerplate and is ignored.
+PERSON_OFFER = "If that doesn't answer your question, just ask and I'll connect you with a person."
+# An answer whose best passage scores less than this above the relevance threshold
+# may be wrong: on tests/support/help_center.py every wrong first hit scored below
+# it, and only the hardest paraphrases that found the right article did.
+LOW_CONFIDENCE_MARGIN = 0.15
+MAX_ANSWER_SENTENCES = 3
+# A sentence joins the best one when its similarity to the question is at most this
+# much lower: "How fast is express delivery?" keeps the express sentence (0.73) and
+# drops the one on standard delivery (0.56).
+SENTENCE_MARGIN = 0.06
+# The visitor rephrasing the question the agent just answered: it did not help. Two
+# questions on one topic ("How do I get a refund?", "How long do refunds take?") stay
+# below it; a rewording of the same question does not.
+ASKED_AGAIN_SIMILARITY = 0.75
+# A sentence opening with these leans on the one before it, which is then kept too.
+_LEANS_BACK = re.compile(r"^(it|its|this|that|these|those|they|then|there)\b", re.IGNORECASE)
 _PIECE = re.compile(r"\S+\s*")
 
 
+def answer_sentences(query_vector, title: str, passage: str) -> list[str]:
+    """The one to three sentences of `passage` closest in meaning to the question, in passage order."""
+    sentences = split_sentences(passage)
+    if len(sentences) <= 1:
+        return sentences
+    # Embedded with the title, as passages are: "It expires after one hour" needs its topic.
+    similarity = embed([embedding_text(title, sentence) for sentence in sentences]) @ query_vector
+    ranked = sorted(range(len(sentences)), key=lambda i: -similarity[i])
+    chosen = [i for i in ranked[:MAX_ANSWER_SENTENCES] if similarity[i] >= similarity[ranked[0]] - SENTENCE_MARGIN]
+    for i in list(chosen):
+        if i > 0 and i - 1 not in chosen and _LEANS_BACK.match(sentences[i]) and len(chosen) < MAX_ANSWER_SENTENCES:
+            chosen.append(i - 1)
+    return [sentences[i] for i in sorted(chosen)]
+
+
+def _asked_again(context: AgentContext, question_vector, answer: str) -> bool:
+    """Whether the visitor, just answered, asks the same again: in nearly the same
+    words, or so that the agent would repeat its last answer."""
+    if len(context.turns) < 3 or context.turns[-2].sender != "agent":
+        return False
+    if context.turns[-2].content.startswith(answer):
+        return True
+    asked = [turn.content for turn in context.turns if turn.sender == "user"]
+    return len(asked) > 1 and float(embed([asked[-2]])[0] @ question_vector) >= ASKED_AGAIN_SIMILARITY
+
+
 def compose_answer(context: AgentContext, reply: Reply) -> str:
-    """The reply text for `context`, recording which articles it drew on."""
+    """The reply text for `context`, recording which article it drew on."""
     if not context.hits:
         reply.answered = False
         return NOT_FOUND
     best = context.hits[0]
-    parts = [f"From our article \u201c{best.title}\u201d:\n\n{best.snippet}"]
     reply.source_ids = [best.article_id]
-    for other in context.hits[1:2]:
-        if other.score >= best.score * SECOND_SOURCE_RATIO and other.article_id != best.article_id:
-            parts.append(f"Also relevant, \u201c{other.title}\u201d:\n\n{other.snippet}")
-            reply.source_ids.append(other.article_id)
-    parts.append(HANDOFF_OFFER)
-    return "\n\n".join(parts)
+    # A follow-up ("and for monthly plans?") is read with the question before it.
+    query_vector, question_vector = embed([context.query or context.question, context.question])
+    answer = " ".join(answer_sentences(query_vector, best.title, best.snippet))
+    unsure = best.score < RELEVANCE_THRESHOLD + LOW_CONFIDENCE_MARGIN
+    if unsure or context.previous_found_nothing or _asked_again(context, question_vector, answer):
+        answer += "\n\n" + PERSON_OFFER
+    return answer
 
 
 class KnowledgeBaseAgent:
-    """Quotes the passages that answer the question, names them, and admits what it doesn't know."""
+    """Answers with the sentences that answer the question (the widget names the article),
+    and admits what it doesn't know."""
 
     def stream(self, context: AgentContext, reply: Reply) -> Iterator[str]:
         # Word by word, so chat and voice get the same incremental delivery as a model's.

@@ -70,12 +70,14 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
 
     widget = conversation.widget
     visitor_turns = [m.content for m in messages if m.sender == "user"]
-    hits = relevant_hits(widget, contextual_query(visitor_turns))
+    query = contextual_query(visitor_turns)
     context = AgentContext(
         product_name=widget.tenant.name,
         turns=[Turn(m.sender, m.content) for m in messages],
         question=question.content,
-        hits=hits,
+        hits=relevant_hits(widget, query),
+        query=query,
+        previous_found_nothing=_previous_reply_found_nothing(messages),
     )
     message_id = new_public_id("msg_")
     channel = conversation.public_id
