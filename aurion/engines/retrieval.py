@@ -135,7 +135,7 @@ def _chunk_paragraph(paragraph: str) -> list[str]:
     return chunks
 
 
-def embedding_text(title: str, text: str) -> str:
+def _embedding_text(title: str, text: str) -> str:
     # The title gives a passage its topic ("it takes 5 to 10 days" alone is
     # ambiguous), so it is embedded and searched with the passage.
     return f"{title}. {text}" if title else text
@@ -144,7 +144,7 @@ def embedding_text(title: str, text: str) -> str:
 def index_article(article_id: int, title: str, body: str) -> list[Passage]:
     """Split an article and embed its passages; call when the article is saved."""
     texts = split_passages(title, body)
-    vectors = embed([embedding_text(title, t) for t in texts])
+    vectors = embed([_embedding_text(title, t) for t in texts])
     return [Passage(article_id, title, t, v) for t, v in zip(texts, vectors)]
 
 
@@ -187,7 +187,7 @@ class PassageIndex:
         postings: dict[str, dict[int, int]] = {}
         lengths = []
         for index, passage in enumerate(passages):
-            tokens = tokenize(embedding_text(passage.title, passage.text))
+            tokens = tokenize(_embedding_text(passage.title, passage.text))
             lengths.append(len(tokens))
             for term, count in Counter(tokens).items():
                 postings.setdefault(term, {})[index] = count
