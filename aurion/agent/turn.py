@@ -15,6 +15,7 @@ from aurion.extensions import db
 from aurion.models import Conversation, Message
 from aurion.services.conversations import NOTICES, request_handoff, store_message
 from aurion.services.knowledge import article_sources, relevant_hits
+from aurion.services.knowledge_gaps import record_unanswered
 from aurion.services.sessions import new_public_id
 
 # The agent (and a model, if configured) sees this many earlier messages: enough for
@@ -102,6 +103,9 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
         public_id=message_id,
         sources=article_sources(widget, reply.source_ids),
     )
+    if not reply.answered:
+        # A gap in the knowledge base, which the dashboard shows its owner.
+        record_unanswered(conversation, question.content)
     # Two questions in a row it could not answer: the agent gives up and asks for a person.
     if not reply.answered and _previous_reply_found_nothing(messages):
         request_handoff(conversation, question.mode)

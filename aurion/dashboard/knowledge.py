@@ -13,6 +13,7 @@ from aurion.services.knowledge import (
     search_knowledge,
     update_article,
 )
+from aurion.services.knowledge_gaps import knowledge_gaps
 from aurion.services.widgets import find_tenant_widget
 
 # How many ranked articles "try the agent" lists.
@@ -34,7 +35,9 @@ def _articles_page(widget, form_values: dict | None = None, errors: dict | None 
         question=question,
         ranked=ranked,
         used=used,
-        values=form_values or {},
+        gaps=knowledge_gaps(widget),
+        # "Write an article" on a knowledge gap links here with the question as `?title=`.
+        values=form_values or {"title": request.args.get("title", "")},
         errors=errors or {},
     )
     return page, status
@@ -42,7 +45,8 @@ def _articles_page(widget, form_values: dict | None = None, errors: dict | None 
 
 @bp.get("/widgets/<widget_id>/articles")
 def articles(widget_id: str):
-    """The widget's articles, the form to add one, and what the agent would answer from for `?q=`."""
+    """The widget's articles, the form to add one (titled `?title=`), the questions the agent
+    could not answer, and what it would answer from for `?q=`."""
     return _articles_page(_widget(widget_id))
 
 
