@@ -38,6 +38,9 @@ class Reply:
     source_ids: list[int] = field(default_factory=list)
     # False when the agent could not answer from what it knows.
     answered: bool = True
+    # The language ("de", "fr", ...) of a message the built-in agent declined because it
+    # reads English only: not a gap in the knowledge base.
+    foreign_language: str | None = None
 
 
 class Backend(Protocol):

@@ -103,7 +103,7 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
         public_id=message_id,
         sources=article_sources(widget, reply.source_ids),
     )
-    if not reply.answered:
+    if not reply.answered and not reply.foreign_language:
         # A gap in the knowledge base, which the dashboard shows its owner.
         record_unanswered(conversation, question.content)
     # Two questions in a row it could not answer: the agent gives up and asks for a person.
