@@ -48,3 +48,10 @@ def test_a_visitor_in_german_is_told_in_both_languages_and_can_get_a_person(visi
     visitor("yes")
     db.session.expire_all()
     assert db.session.execute(db.select(Conversation.status)).scalar_one() == "waiting"
+
+
+def test_a_second_message_in_another_language_goes_to_a_person(visitor):
+    visitor("Bonjour, je n'ai pas reçu ma commande.")
+    visitor("Est-ce que quelqu'un peut m'aider ?")
+    db.session.expire_all()
+    assert db.session.execute(db.select(Conversation.status)).scalar_one() == "waiting"
