@@ -27,6 +27,11 @@ class AgentContext:
     hits: list[Hit]
     # The built-in hand-off decision; a model backend applies it when its endpoint fails.
     handoff: HandoffDecision = HandoffDecision(False, "not judged")
+    # What was retrieved with: the question, read with the one before it when it is a
+    # follow-up ("and for monthly plans?"). Empty means the question alone.
+    query: str = ""
+    # The agent's previous answer in this conversation drew on no article.
+    previous_found_nothing: bool = False
 
 
 @dataclass
@@ -38,6 +43,9 @@ class Reply:
     answered: bool = True
     # Set when the conversation should go to a person (a model called its `handoff` tool): why.
     handoff_reason: str | None = None
+    # The language ("de", "fr", ...) of a message the built-in agent declined because it
+    # reads English only: not a gap in the knowledge base.
+    foreign_language: str | None = None
 
 
 class Backend(Protocol):

@@ -15,6 +15,7 @@ from aurion.extensions import db
 from aurion.models import Conversation, Message
 from aurion.services.conversations import NOTICES, request_handoff, store_message
 from aurion.services.knowledge import RETRIEVED_ARTICLES, answer_hits, article_sources, search_knowledge
+from aurion.services.knowledge_gaps import record_unanswered
 from aurion.services.sessions import new_public_id
 
 # The agent (and a model, if configured) sees this many earlier messages: enough for
@@ -82,6 +83,8 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
         question=question.content,
         hits=answer_hits(ranked),
         handoff=handoff,
+        query=query,
+        previous_found_nothing=_previous_reply_found_nothing(messages),
     )
     message_id = new_public_id("msg_")
     channel = conversation.public_id
@@ -109,6 +112,9 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
         public_id=message_id,
         sources=article_sources(widget, reply.source_ids),
     )
+    if not reply.answered and not reply.foreign_language:
+        # A gap in the knowledge base, which the dashboard shows its owner.
+        record_unanswered(conversation, question.content)
     # The model handed off after writing (say, "let me get a colleague"), or the agent could
     # not answer two questions in a row and gives up: a person takes over.
     if reply.handoff_reason is not None or (not reply.answered and _previous_reply_found_nothing(messages)):

@@ -12,6 +12,7 @@ from aurion.services.knowledge import (
     list_articles,
     update_article,
 )
+from aurion.services.knowledge_gaps import knowledge_gaps
 from aurion.services.widgets import find_tenant_widget
 
 # How many ranked articles "try the agent" lists.
@@ -31,7 +32,9 @@ def _articles_page(widget, form_values: dict | None = None, errors: dict | None 
         articles=list_articles(widget),
         question=question,
         preview=preview,
-        values=form_values or {},
+        gaps=knowledge_gaps(widget),
+        # "Write an article" on a knowledge gap links here with the question as `?title=`.
+        values=form_values or {"title": request.args.get("title", "")},
         errors=errors or {},
     )
     return page, status
@@ -39,7 +42,8 @@ def _articles_page(widget, form_values: dict | None = None, errors: dict | None 
 
 @bp.get("/widgets/<widget_id>/articles")
 def articles(widget_id: str):
-    """The widget's articles, the form to add one, and what a visitor asking `?q=` would get."""
+    """The widget's articles, the form to add one (titled `?title=`), the questions the agent
+    could not answer, and what a visitor asking `?q=` would get."""
     return _articles_page(_widget(widget_id))
 
 

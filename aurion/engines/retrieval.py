@@ -113,13 +113,13 @@ def split_passages(title: str, body: str) -> list[str]:
     return passages
 
 
+def split_sentences(text: str) -> list[str]:
+    """The sentences of `text`, a line without end punctuation counting as one."""
+    return [sentence for line in text.splitlines() for sentence in _SENTENCE_END.split(line.strip()) if sentence]
+
+
 def _chunk_paragraph(paragraph: str) -> list[str]:
-    units = [
-        sentence
-        for line in paragraph.splitlines()
-        for sentence in _SENTENCE_END.split(line.strip())
-        if sentence
-    ]
+    units = split_sentences(paragraph)
     chunks: list[str] = []
     current: list[str] = []
     for unit in units:

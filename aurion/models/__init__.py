@@ -1,7 +1,7 @@
 """The data model. Schema changes go through Alembic migrations in `migrations/`."""
 
 from aurion.models.conversations import Attachment, Conversation, Message, Visitor, WidgetSession
-from aurion.models.knowledge import Article, ArticlePassage
+from aurion.models.knowledge import Article, ArticlePassage, UnansweredQuestion
 from aurion.models.tenancy import Admin, ApiKey, Tenant
 from aurion.models.widgets import Widget
 
@@ -14,6 +14,7 @@ __all__ = [
     "Conversation",
     "Message",
     "Tenant",
+    "UnansweredQuestion",
     "Visitor",
     "Widget",
     "WidgetSession",

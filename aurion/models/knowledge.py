@@ -42,3 +42,19 @@ class ArticlePassage(db.Model):
     vector: Mapped[bytes] = mapped_column(LargeBinary)
 
     article = relationship("Article", back_populates="passages")
+
+
+class UnansweredQuestion(db.Model):
+    """A visitor's question the agent could not answer: a gap in the knowledge base."""
+
+    __tablename__ = "unanswered_questions"
+    # The dashboard reads one widget's recent questions.
+    __table_args__ = (db.Index("ix_unanswered_questions_widget_id_asked_at", "widget_id", "asked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    widget_id: Mapped[int] = mapped_column(ForeignKey("widgets.id", ondelete="CASCADE"))
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    # Its embedding, kept so the dashboard groups questions by meaning without embedding them again.
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -37,7 +37,7 @@ def test_answer_streams_over_the_socket_then_lands_in_history(live_server, shop)
     assert len(deltas) > 3
     assert "".join(d["content"] for d in deltas).strip() == answer["content"]
     assert {d["id"] for d in deltas} == {answer["id"]}
-    assert "5 to 10 business days" in answer["content"]
+    assert answer["content"].startswith("You can request a refund within 30 days")
     assert answer["sources"] == [{"id": answer["sources"][0]["id"], "title": "Refund policy", "url": REFUND["url"]}]
     assert {"type", "id", "content", "sender", "mode", "created_at"} <= set(answer)
 

@@ -1,6 +1,7 @@
 """The dashboard in Debian's Chromium against a live gunicorn server."""
 
 import re
+import time
 
 import pytest
 
@@ -9,7 +10,7 @@ from aurion.models import Widget
 from tests.support.browser import host_page, widget_part
 from tests.support.dashboard import sign_in
 from tests.support.sockets import frames_until, send, widget_socket
-from tests.support.visitors import start_session_over_http
+from tests.support.visitors import MESSAGES_URL, history_over_http, post_json, start_session_over_http
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -112,3 +113,41 @@ def test_dashboard_is_usable_by_keyboard_at_a_narrow_width(admin_page, acme):
               .map((el) => el.outerHTML)"""
     )
     assert unlabeled == []
+
+
+def visitor_asks(live_server, widget, email: str, *questions: str) -> None:
+    """A visitor of `widget` asks `questions` one by one, each time waiting for the agent's answer."""
+    session = start_session_over_http(live_server, widget, email)
+    for count, question in enumerate(questions, 1):
+        status, _ = post_json(live_server, MESSAGES_URL, {"content": question}, {"Authorization": f"Bearer {session['token']}"})
+        assert status == 201
+        deadline = time.monotonic() + 20
+        while sum(m["sender"] == "agent" for m in history_over_http(live_server, session["token"])) < count:
+            assert time.monotonic() < deadline, f"no answer to {question!r}"
+            time.sleep(0.1)
+
+
+def test_unanswered_questions_show_as_gaps_with_a_prefilled_article(admin_page, acme, live_server):
+    page = admin_page
+    widget = acme[1]
+    visitor_asks(live_server, widget, "jane@example.com", "Do you ship to Canada?", "Do you offer a student discount?")
+    visitor_asks(live_server, widget, "li@example.com", "Can you deliver to Canada?")
+
+    sign_in(page, acme[2].email)
+    page.goto(f"/dashboard/widgets/{widget.public_id}/articles")
+    gaps = page.get_by_role("list", name="Unanswered questions").get_by_role("listitem")
+    expect(gaps).to_have_count(2)
+    expect(gaps.nth(0)).to_contain_text("Can you deliver to Canada?")
+    expect(gaps.nth(0)).to_contain_text("asked 2 times")
+    expect(gaps.nth(1)).to_contain_text("Do you offer a student discount?")
+    expect(gaps.nth(1)).to_contain_text("asked 1 time")
+    assert "1 times" not in gaps.nth(1).inner_text()
+
+    gaps.nth(0).get_by_role("link", name="Write an article").click()
+    expect(page.get_by_label("Title")).to_have_value("Can you deliver to Canada?")
+    page.get_by_role("textbox", name=re.compile("^Article")).fill("We ship to Canada in 5 to 8 working days; duties are included.")
+    page.get_by_role("button", name="Add article").click()
+    page.wait_for_selector("text=the agent answers from it now")
+    # The knowledge base answers it now: the gap is closed.
+    expect(gaps).to_have_count(1)
+    expect(gaps.nth(0)).to_contain_text("Do you offer a student discount?")

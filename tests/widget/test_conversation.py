@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from aurion.services.identity import mint_email_token
 from tests.support.attachments import tiny_png
 from tests.support.browser import host_page, snippet, widget_part
+from tests.support.knowledge import REFUND, add_help_desk
 from tests.support.visitors import post_json
 
 pytestmark = pytest.mark.browser
@@ -69,6 +70,21 @@ def test_a_question_gets_a_streamed_answer_and_reload_keeps_the_conversation(pag
     panel = widget_part(page, "[role=dialog]")
     expect(panel.locator(".msg.user")).to_contain_text("How do I reset my password?")
     expect(panel.locator(".msg.agent").nth(1)).to_have_text(text)
+
+
+def test_an_answer_names_its_article_as_a_labelled_source(page, host_site, live_server, shop):
+    widget, _ = shop
+    add_help_desk(widget)
+    panel = open_chat(page, host_site.add("/", host_page(snippet(live_server, widget.public_id))))
+    answer = ask(panel, "How long do refunds take?")
+    expect(answer).to_contain_text("5 to 10 business days")
+    expect(answer).not_to_contain_text("person")  # a confident answer needs no offer
+    expect(answer.locator(".sources li")).to_have_text("Source: Refund policy")
+    expect(answer.get_by_role("link", name="Refund policy")).to_have_attribute("href", REFUND["url"])
+    # An article without a URL is named without a link.
+    answer = ask(panel, "How do I reset my password?")
+    expect(answer.locator(".sources li")).to_have_text("Source: Resetting your password")
+    expect(answer.locator(".sources a")).to_have_count(0)
 
 
 def test_a_keyboard_only_conversation(page, host_site, live_server, shop):

@@ -21,10 +21,10 @@ export function Message({ message, chat }) {
         <Attachment key={file.id} file={file} chat={chat} />
       ))}
       {sources?.length > 0 && (
-        <ul class="sources" aria-label="Sources">
+        <ul class="sources">
           {sources.map((source) => {
             const href = safeHref(source.url);
-            return <li key={source.id}>{href ? <Link href={href}>{source.title}</Link> : source.title}</li>;
+            return <li key={source.id}>Source: {href ? <Link href={href}>{source.title}</Link> : source.title}</li>;
           })}
         </ul>
       )}
