@@ -66,13 +66,14 @@ def group_by_meaning(vectors: np.ndarray, threshold: float = SAME_QUESTION_SIMIL
     return [sorted(rows, key=lambda r: -round(float(vectors[r] @ total), 4)) for rows, total in zip(members, sums)]
 
 
-def knowledge_gaps(widget: Widget, limit: int = SHOWN_GROUPS) -> list[QuestionGroup]:
-    """The widget's most frequent unanswered questions of the last 30 days, grouped by meaning,
-    most asked (then most recent) first; each group is named by its most typical question,
-    of equals the most recent. A group the knowledge base answers by now is left out."""
+def knowledge_gaps(widget: Widget, limit: int = SHOWN_GROUPS, since: datetime | None = None) -> list[QuestionGroup]:
+    """The widget's most frequent unanswered questions asked `since` (by default, in the last 30
+    days), grouped by meaning, most asked (then most recent) first; each group is named by its
+    most typical question, of equals the most recent. A group the knowledge base answers by now
+    is left out."""
     rows = db.session.execute(
         db.select(UnansweredQuestion.question, UnansweredQuestion.vector, UnansweredQuestion.asked_at)
-        .filter(UnansweredQuestion.widget_id == widget.id, UnansweredQuestion.asked_at >= utcnow() - GAPS_WINDOW)
+        .filter(UnansweredQuestion.widget_id == widget.id, UnansweredQuestion.asked_at >= (since or utcnow() - GAPS_WINDOW))
         .order_by(UnansweredQuestion.asked_at.desc(), UnansweredQuestion.id.desc())
     ).all()
     if not rows:
