@@ -17,6 +17,7 @@ from aurion.extensions import db
 from aurion.models import Conversation, Message, Widget
 from aurion.services.conversations import HANDOFF_NOTICE
 from aurion.services.knowledge_gaps import SHOWN_GROUPS, QuestionGroup, knowledge_gaps
+from aurion.services.widgets import list_tenant_widgets
 from aurion.timestamps import utcnow
 
 WINDOW_DAYS = 30
@@ -93,8 +94,7 @@ def widget_analytics(widget: Widget, days: int = WINDOW_DAYS, today: date | None
 
 def tenant_analytics(tenant_id: int, days: int = WINDOW_DAYS, today: date | None = None) -> Analytics:
     """The numbers of all the tenant's widgets together."""
-    widgets = db.session.execute(db.select(Widget).filter_by(tenant_id=tenant_id).order_by(Widget.id)).scalars().all()
-    return _analytics(widgets, Conversation.tenant_id == tenant_id, *window(days, today))
+    return _analytics(list_tenant_widgets(tenant_id), Conversation.tenant_id == tenant_id, *window(days, today))
 
 
 def _start_of(day: date) -> datetime:
