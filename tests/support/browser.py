@@ -7,6 +7,7 @@ site. Never `playwright install`: the tests use /usr/bin/chromium.
 
 import json
 import os
+from pathlib import Path
 
 from tests.support.loopback import LoopbackServer, QuietHandler
 
@@ -108,3 +109,14 @@ def widget_part(page, selector: str):
 def host_page(*body: str) -> str:
     """A plain page with a link to tab past, then `body`."""
     return "<!doctype html><html lang=en><head><meta name=viewport content=\"width=device-width, initial-scale=1\"><title>Shop</title></head><body><a href=#top>Shop home</a>" + "".join(body) + "</body></html>"
+
+
+# axe-core, a devDependency of widget_src/ (`make widget` runs `npm ci`, which installs it).
+AXE_CORE = Path(__file__).resolve().parents[2] / "widget_src" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page) -> list[str]:
+    """Run axe-core on the page; each violation as "rule: the first offending element"."""
+    page.add_script_tag(path=str(AXE_CORE))
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    return [f"{v['id']}: {v['help']} ({v['nodes'][0]['html'] if v['nodes'] else ''})" for v in violations]
