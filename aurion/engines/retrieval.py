@@ -220,7 +220,9 @@ class PassageIndex:
             scores[docs] += idf * tf * (BM25_K1 + 1.0) / (tf + self._length_norm[docs])
         return np.clip(scores / idf_total, 0.0, 1.0).astype(np.float32)
 
-    def rank(self, query: str, limit: int = 5, *, lexical_weight: float = LEXICAL_WEIGHT) -> list[Hit]:
+    def rank(
+        self, query: str, limit: int = 5, *, lexical_weight: float = LEXICAL_WEIGHT, query_vector: np.ndarray | None = None
+    ) -> list[Hit]:
         """Rank articles for ``query``; one hit per article, best first.
 
         Each passage gets ``(1 - w) * cosine + w * bm25`` with ``w = lexical_weight``
@@ -228,11 +230,13 @@ class PassageIndex:
         article scores as its best passage, which also becomes the snippet. Compare
         ``Hit.score`` with ``RELEVANCE_THRESHOLD`` to decide whether anything fits.
         ``lexical_weight`` 0 or 1 gives the dense-only or BM25-only ranking, for
-        evaluation; the threshold is calibrated for the default only.
+        evaluation; the threshold is calibrated for the default only. ``query_vector`` is
+        ``query``'s embedding when the caller keeps it (a stored question's), which saves
+        the model's forward pass.
         """
         if not query.strip() or not self.passages or limit <= 0:
             return []
-        dense = self.matrix @ embed([query])[0]
+        dense = self.matrix @ (embed([query])[0] if query_vector is None else query_vector)
         fused = np.clip((1.0 - lexical_weight) * dense + lexical_weight * self.bm25_coverage(query), 0.0, 1.0)
         best: dict[int, int] = {}  # article id -> index of its best passage
         for index in np.argsort(-fused, kind="stable"):

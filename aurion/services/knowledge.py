@@ -4,6 +4,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 from sqlalchemy import func
 
 from aurion.engines.embedding import decode_vector, encode_vector
@@ -117,9 +118,9 @@ class _IndexCache:
 _indexes = _IndexCache()
 
 
-def search_knowledge(widget: Widget, query: str, limit: int = 5) -> list[Hit]:
-    """What the agent would retrieve for `query`, best first."""
-    return _indexes.get(widget.id).rank(query, limit)
+def search_knowledge(widget: Widget, query: str, limit: int = 5, query_vector: np.ndarray | None = None) -> list[Hit]:
+    """What the agent would retrieve for `query` (whose embedding is `query_vector`, if known), best first."""
+    return _indexes.get(widget.id).rank(query, limit, query_vector=query_vector)
 
 
 def answer_hits(ranked: list[Hit]) -> list[Hit]:

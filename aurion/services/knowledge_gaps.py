@@ -78,10 +78,16 @@ def knowledge_gaps(widget: Widget, limit: int = SHOWN_GROUPS, since: datetime | 
     ).all()
     if not rows:
         return []
+    vectors = np.stack([decode_vector(row.vector) for row in rows])
+    # Each group with the row of its question, whose stored embedding ranks the articles for it.
     groups = [
-        QuestionGroup(rows[rows_in_group[0]].question, len(rows_in_group), max(rows[r].asked_at for r in rows_in_group))
-        for rows_in_group in group_by_meaning(np.stack([decode_vector(row.vector) for row in rows]))
+        (QuestionGroup(rows[members[0]].question, len(members), max(rows[r].asked_at for r in members)), members[0])
+        for members in group_by_meaning(vectors)
     ]
-    groups.sort(key=lambda group: (-group.count, -group.last_asked.timestamp()))
-    open_groups = (group for group in groups if not answer_hits(search_knowledge(widget, group.question, RETRIEVED_ARTICLES)))
+    groups.sort(key=lambda pair: (-pair[0].count, -pair[0].last_asked.timestamp()))
+    open_groups = (
+        group
+        for group, row in groups
+        if not answer_hits(search_knowledge(widget, group.question, RETRIEVED_ARTICLES, query_vector=vectors[row]))
+    )
     return [group for _, group in zip(range(limit), open_groups)]
