@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from aurion.extensions import db
 from aurion.models import Conversation, Message, Widget
-from aurion.services.conversations import HANDOFF_NOTICE
+from aurion.services.conversations import HANDBACK_NOTICE, HANDOFF_NOTICE
 from aurion.services.knowledge_gaps import SHOWN_GROUPS, QuestionGroup, knowledge_gaps
 from aurion.services.widgets import list_tenant_widgets
 from aurion.timestamps import utcnow
@@ -128,6 +128,10 @@ def _analytics(widgets: list[Widget], scope, first_day: date, last_day: date) ->
             sa.func.min(
                 sa.case((sa.and_(Message.sender == "agent", Message.content == HANDOFF_NOTICE), Message.created_at))
             ).label("handed_off"),
+            # Handed back to the agent: a person took it over, even without writing.
+            sa.func.count(
+                sa.case((sa.and_(Message.sender == "agent", Message.content == HANDBACK_NOTICE), Message.id))
+            ).label("handed_back"),
         )
         .outerjoin(Message, Message.conversation_id == Conversation.id)
         .where(scope, Conversation.created_at >= since, Conversation.created_at < until)
@@ -146,10 +150,11 @@ def _analytics(widgets: list[Widget], scope, first_day: date, last_day: date) ->
 
 def _days(per_conversation, dialect: str, first_day: date, last_day: date) -> list[Day]:
     """Conversations per day, and those no person was involved in: never handed off, never
-    answered by a person, and not waiting for or owned by one now."""
+    answered by a person, never handed back by one, and not waiting for or owned by one now."""
     by_agent_alone = sa.and_(
         per_conversation.c.first_human.is_(None),
         per_conversation.c.handed_off.is_(None),
+        per_conversation.c.handed_back == 0,
         per_conversation.c.status.not_in(WITH_A_PERSON),
     )
     day = _utc_day(per_conversation.c.created_at, dialect).label("day")

@@ -33,8 +33,8 @@ def test_widget_page_shows_its_numbers(dashboard, month):
     page = dashboard.get(f"/dashboard/widgets/{shop.public_id}/analytics")
     assert page.status_code == 200
     assert summary(page.text) == {
-        "Conversations": "7",
-        "Resolved by the agent alone": "29 % (2 of 7)",
+        "Conversations": "8",
+        "Resolved by the agent alone": "25 % (2 of 8)",
         "Median time to a person's first reply": "5 min 0 s (over 3 conversations)",
         "Ratings": "No ratings yet: visitors cannot rate a conversation yet.",
         "Busiest hour": "09:00–10:00 UTC",
@@ -53,8 +53,8 @@ def test_tenant_page_counts_every_widget_of_the_tenant_only(dashboard, month):
     page = dashboard.get("/dashboard/analytics")
     assert page.status_code == 200
     numbers = summary(page.text)
-    assert numbers["Conversations"] == "9"
-    assert numbers["Resolved by the agent alone"] == "33 % (3 of 9)"
+    assert numbers["Conversations"] == "10"
+    assert numbers["Resolved by the agent alone"] == "30 % (3 of 10)"
     assert numbers["Median time to a person's first reply"] == "3 min 30 s (over 4 conversations)"
     assert "asked 1 time on Docs" in page.text
     assert 'href="/dashboard/analytics" aria-current="page"' in page.text
@@ -62,7 +62,7 @@ def test_tenant_page_counts_every_widget_of_the_tenant_only(dashboard, month):
 
 def test_window_of_seven_days(dashboard, month):
     page = dashboard.get(f"/dashboard/widgets/{month[0].public_id}/analytics?days=7")
-    assert summary(page.text)["Conversations"] == "6"
+    assert summary(page.text)["Conversations"] == "7"
     assert len(re.findall(r'<th scope="row">\d{4}-\d\d-\d\d</th>', page.text)) == 7
 
 
@@ -76,12 +76,12 @@ def test_csv_export(dashboard, month):
         f'attachment; filename="aurion-analytics-{shop.public_id}-{today - timedelta(days=29)}-to-{today}.csv"'
     )
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert ["conversations", "7"] in rows and ["median_first_human_response_seconds", "300"] in rows
+    assert ["conversations", "8"] in rows and ["median_first_human_response_seconds", "300"] in rows
     assert [(today - timedelta(days=1)).isoformat(), "2", "1"] in rows
     assert rows[-1] == ["Can you deliver to Canada?", "2", "Website widget"]
 
     tenant = list(csv.reader(io.StringIO(dashboard.get("/dashboard/analytics.csv").text)))
-    assert ["conversations", "9"] in tenant
+    assert ["conversations", "10"] in tenant
 
 
 @pytest.mark.parametrize("suffix", ["analytics", "analytics.csv"])

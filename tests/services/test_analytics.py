@@ -49,7 +49,7 @@ def test_a_shorter_window_leaves_out_older_days(month):
     shop, _, today = month
     week = widget_analytics(shop, days=3, today=today)
     assert len(week.days) == 3
-    assert (week.conversations, week.resolved_by_agent) == (4, 2)
+    assert (week.conversations, week.resolved_by_agent) == (5, 2)
     assert week.first_response_seconds == [120.0]
     assert week.visitor_messages_by_hour[9] == 2
 
@@ -71,9 +71,9 @@ def test_csv_has_a_section_per_metric(month):
         "metric,value",
         f"first_day,{today - timedelta(days=29)}",
         f"last_day,{today}",
-        "conversations,7",
+        "conversations,8",
         "resolved_by_agent,2",
-        "resolved_by_agent_share,0.2857",
+        "resolved_by_agent_share,0.2500",
         "median_first_human_response_seconds,300",
         "human_responses,3",
         "ratings,no ratings yet",

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from aurion.extensions import db
 from aurion.models import Conversation, Message, UnansweredQuestion, Visitor
-from aurion.services.conversations import HANDOFF_NOTICE
+from aurion.services.conversations import HANDBACK_NOTICE, HANDOFF_NOTICE
 from aurion.services.knowledge_gaps import record_unanswered
 from aurion.services.sessions import new_public_id
 
@@ -22,6 +22,8 @@ SHOP_CONVERSATIONS = [
                               (601, "agent", HANDOFF_NOTICE), (721, "human", "Hi, I'm Ada.")]),
     # Closed by the agent alone.
     (2, "09:30:00", "closed", [(0, "user", "Opening hours?"), (3, "agent", "9 to 5.")]),
+    # An admin took it over and handed it back without writing: a person was involved.
+    (2, "10:00:00", "agent", [(0, "user", "Hi"), (1, "agent", "Hello!"), (100, "agent", HANDBACK_NOTICE)]),
     # Handed off, still waiting for a person.
     (2, "20:00:00", "waiting", [(0, "user", "Talk to someone"), (1, "agent", HANDOFF_NOTICE)]),
     # An admin took it over without a hand-off: 300 s from the visitor's last message.
@@ -44,21 +46,21 @@ OTHER_CONVERSATIONS = [
 
 SHOP = {
     # days before today → (conversations, resolved by the agent)
-    "days": {1: (2, 1), 2: (2, 1), 5: (2, 0), 29: (1, 0)},
-    "conversations": 7,
+    "days": {1: (2, 1), 2: (3, 1), 5: (2, 0), 29: (1, 0)},
+    "conversations": 8,
     "resolved_by_agent": 2,
     "first_response_seconds": [120.0, 300.0, 600.0],
     "median_first_response_seconds": 300.0,
-    "visitor_messages_by_hour": {9: 4, 14: 2, 16: 1, 20: 1, 23: 1},
+    "visitor_messages_by_hour": {9: 4, 10: 1, 14: 2, 16: 1, 20: 1, 23: 1},
     "unanswered": [("Can you deliver to Canada?", 2)],
 }
 TENANT = {
-    "days": {1: (3, 1), 2: (2, 1), 3: (1, 1), 5: (2, 0), 29: (1, 0)},
-    "conversations": 9,
+    "days": {1: (3, 1), 2: (3, 1), 3: (1, 1), 5: (2, 0), 29: (1, 0)},
+    "conversations": 10,
     "resolved_by_agent": 3,
     "first_response_seconds": [60.0, 120.0, 300.0, 600.0],
     "median_first_response_seconds": 210.0,
-    "visitor_messages_by_hour": {9: 5, 11: 1, 14: 2, 16: 1, 20: 1, 23: 1},
+    "visitor_messages_by_hour": {9: 5, 10: 1, 11: 1, 14: 2, 16: 1, 20: 1, 23: 1},
     "unanswered": [("Can you deliver to Canada?", 2), ("Do you offer a student discount?", 1)],
 }
 
