@@ -1,8 +1,8 @@
 """Webhook delivery: the SSRF guard, the Stripe-style signature, one POST, and the loop
 that drains the durable queue (the `webhook_deliveries` table).
 
-Each process runs one delivery loop, started by its first request (never at import or
-in the factory). Workers and hosts share the queue without delivering twice: a worker
+Each process runs one delivery loop, started in each gunicorn worker once forked, or by
+a process's first request (never at import or in the factory). Workers and hosts share the queue without delivering twice: a worker
 claims a due delivery with one atomic UPDATE that moves its `next_attempt_at` past the
 request's timeout, and only the worker whose UPDATE changed the row sends it. A worker
 that dies mid-delivery leaves the row to be retried once that lease ends, so a delivery
@@ -81,12 +81,14 @@ def resolve_target(url: str, allow_private: bool) -> Target:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:
         raise UnsafeTarget("has an invalid port.") from None
+    if scheme == "http" and not allow_private:
+        raise UnsafeTarget("must be https:// (http:// is allowed only to loopback, with AURION_WEBHOOKS_ALLOW_PRIVATE=1).")
     try:
         found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         raise UnsafeTarget(f"names host {parts.hostname!r}, which does not resolve.") from None
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in found]
-    if scheme == "http" and not (allow_private and all(address.is_loopback for address in addresses)):
+    if scheme == "http" and not all(address.is_loopback for address in addresses):
         raise UnsafeTarget("must be https:// (http:// is allowed only to loopback, with AURION_WEBHOOKS_ALLOW_PRIVATE=1).")
     if not allow_private:
         for address in addresses:
@@ -228,7 +230,9 @@ class DeliveryLoop:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Start the loop once; later calls do nothing."""
+        """Start the loop once, when AURION_WEBHOOKS_DELIVER is on; later calls do nothing."""
+        if not self._app.config["AURION_WEBHOOKS_DELIVER"]:
+            return
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="aurion-webhooks", daemon=True)
@@ -277,7 +281,7 @@ class DeliveryLoop:
 
 
 def init_app(app: Flask) -> None:
-    """Give the app its delivery loop, started by the first request when AURION_WEBHOOKS_DELIVER is on."""
+    """Give the app its delivery loop. gunicorn starts it in each worker once forked
+    (gunicorn.conf.py); any other server, at its first request."""
     loop = app.extensions["aurion_webhooks"] = DeliveryLoop(app)
-    if app.config["AURION_WEBHOOKS_DELIVER"]:
-        app.before_request(loop.start)
+    app.before_request(loop.start)
