@@ -194,11 +194,11 @@ def attempt(delivery_id: int, secret_key: str, allow_private: bool, timeout: flo
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:  # its webhook was deleted meanwhile
         return
-    webhook = delivery.webhook
+    url, body, secret = delivery.webhook.url, delivery.body.encode(), signing_secret(secret_key, delivery.webhook.secret_salt)
+    db.session.commit()  # hold no transaction open while the endpoint takes its time
     code, error = None, None
     try:
-        target = resolve_target(webhook.url, allow_private)
-        code = post(target, delivery.body.encode(), signing_secret(secret_key, webhook.secret_salt), timeout)
+        code = post(resolve_target(url, allow_private), body, secret, timeout)
     except UnsafeTarget as refused:
         error = f"Not sent: the URL {refused}"
     except (OSError, http.client.HTTPException) as exc:
