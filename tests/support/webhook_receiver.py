@@ -11,7 +11,8 @@ import hmac
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.support.loopback import LoopbackServer, QuietHandler
 
 TOLERANCE_SECONDS = 300
 
@@ -29,7 +30,7 @@ def signature_valid(secret: str, header: str | None, body: bytes) -> bool:
     return any(hmac.compare_digest(expected, candidate) for candidate in signatures)
 
 
-class WebhookReceiver:
+class WebhookReceiver(LoopbackServer):
     """An endpoint on loopback that records what it is sent, answering `failures` 503s first."""
 
     def __init__(self, failures: int = 0):
@@ -39,10 +40,7 @@ class WebhookReceiver:
         self._lock = threading.Lock()
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with receiver._lock:
@@ -57,9 +55,8 @@ class WebhookReceiver:
                 self.send_response(503 if failing else 204)
                 self.end_headers()
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/hooks/aurion"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        super().__init__(Handler)
+        self.url = f"http://127.0.0.1:{self.port}/hooks/aurion"
 
     def events(self, event_type: str | None = None) -> list[dict]:
         """The events received, optionally of one type (repeats included)."""
@@ -75,12 +72,3 @@ class WebhookReceiver:
                 return found
             time.sleep(0.05)
         raise AssertionError(f"{len(self.events(event_type))} of {count} {event_type or 'events'} arrived: {self.events()}")
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
