@@ -192,7 +192,7 @@ def claim_due(limit: int = _CLAIM_BATCH) -> list[int]:
 def attempt(delivery_id: int, secret_key: str, allow_private: bool, timeout: float, first_retry: float) -> None:
     """Send a claimed delivery once and record the outcome: delivered, retried later, or failed."""
     delivery = db.session.get(WebhookDelivery, delivery_id)
-    if delivery is None:  # its webhook was deleted meanwhile
+    if delivery is None:  # its webhook was deleted since the claim
         return
     url, body, secret = delivery.webhook.url, delivery.body.encode(), signing_secret(secret_key, delivery.webhook.secret_salt)
     db.session.commit()  # hold no transaction open while the endpoint takes its time
@@ -205,6 +205,9 @@ def attempt(delivery_id: int, secret_key: str, allow_private: bool, timeout: flo
         error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if code is not None and not 200 <= code < 300:
         error = f"The endpoint answered {code}."
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None:  # its webhook was deleted during the attempt
+        return
     now = utcnow()
     delivery.last_response_code = code
     delivery.last_error = error[:_ERROR_MAX_LENGTH] if error else None
