@@ -15,3 +15,9 @@ timeout = 30
 graceful_timeout = 20
 accesslog = "-"
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Each worker delivers webhooks from the shared queue from the start, not only once it
+    has served a request: a restarted server sends what was queued before it stopped."""
+    worker.wsgi.extensions["aurion_webhooks"].start()

@@ -7,7 +7,7 @@ from flask import Flask
 from aurion import api, cli, dashboard, demo
 from aurion.agent import dispatch
 from aurion.config import Config, instance_secret_key, shipped_folder
-from aurion.engines import broker
+from aurion.engines import broker, webhooks
 from aurion.engines.embedding import require_model
 from aurion.extensions import db, limiter, migrate, sock
 from aurion.models.types import render_migration_type
@@ -50,6 +50,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     sock.init_app(app)
     api.init_app(app)
     broker.init_app(app)
+    webhooks.init_app(app)
     dispatch.init_app(app)
     voice_readiness.init_app(app)
     dashboard.init_app(app)

@@ -119,6 +119,14 @@ class Config:
     # JSON bodies are small; a larger one is refused before it is parsed.
     AURION_JSON_MAX_BYTES = _env_int("AURION_JSON_MAX_BYTES", 64 * KILOBYTE)
 
+    # Webhooks: each process delivers from the shared queue (see docs/webhooks.md).
+    AURION_WEBHOOKS_DELIVER = True
+    # Development only: lets webhook URLs reach private and loopback addresses (and http:// to loopback).
+    AURION_WEBHOOKS_ALLOW_PRIVATE = _env_flag("AURION_WEBHOOKS_ALLOW_PRIVATE")
+    AURION_WEBHOOKS_TIMEOUT = 10
+    AURION_WEBHOOKS_POLL_SECONDS = 2
+    AURION_WEBHOOKS_FIRST_RETRY_SECONDS = 30
+
     SOCK_SERVER_OPTIONS = {"ping_interval": 25}
 
 
@@ -139,3 +147,6 @@ class TestConfig(Config):
     AURION_STT_BASE_URL = ""
     AURION_TTS_BASE_URL = ""
     AURION_TTS_VOICE = ""
+    # Tests that deliver start the loop themselves, on their own schedule.
+    AURION_WEBHOOKS_DELIVER = False
+    AURION_WEBHOOKS_ALLOW_PRIVATE = False

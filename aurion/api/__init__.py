@@ -14,6 +14,7 @@ from aurion.api import (
     socket,
     voice,
     voice_socket,
+    webhooks,
     widget,
 )
 
@@ -21,5 +22,5 @@ from aurion.api import (
 def init_app(app: Flask) -> None:
     errors.init_app(app)
     limits.init_app(app)
-    for surface in (config, embed, knowledge, widget, attachments, conversations, voice, socket, voice_socket, openapi):
+    for surface in (config, embed, knowledge, widget, attachments, conversations, webhooks, voice, socket, voice_socket, openapi):
         app.register_blueprint(surface.bp)

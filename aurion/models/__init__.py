@@ -3,6 +3,7 @@
 from aurion.models.conversations import Attachment, Conversation, Message, Visitor, WidgetSession
 from aurion.models.knowledge import Article, ArticlePassage, UnansweredQuestion
 from aurion.models.tenancy import Admin, ApiKey, Tenant
+from aurion.models.webhooks import Webhook, WebhookDelivery
 from aurion.models.widgets import Widget
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "Tenant",
     "UnansweredQuestion",
     "Visitor",
+    "Webhook",
+    "WebhookDelivery",
     "Widget",
     "WidgetSession",
 ]

@@ -11,7 +11,14 @@ from aurion.problems import NotFoundProblem, Problem
 from aurion.timestamps import utcnow
 
 KEY_PREFIX = "ak_live_"
-SCOPES = ("voice-widget:read", "voice-widget:write", "conversations:read", "conversations:write")
+SCOPES = (
+    "voice-widget:read",
+    "voice-widget:write",
+    "conversations:read",
+    "conversations:write",
+    "webhooks:read",
+    "webhooks:write",
+)
 # Recording every use would turn each read into a write; once a minute is enough to show.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 

@@ -14,9 +14,9 @@ from aurion.extensions import db
 from aurion.models import Admin, Conversation, Message
 from aurion.problems import NotFoundProblem, Problem
 from aurion.schemas.fields import is_public_id
-from aurion.services.messages import publish_message
-from aurion.services.sessions import new_public_id
-from aurion.timestamps import isoformat_utc
+from aurion.services import webhooks
+from aurion.services.messages import announce_message, publish_message
+from aurion.services.sessions import conversation_summary, new_public_id
 
 HANDOFF_NOTICE = "I've asked a person from our team to join. They'll reply right here, usually within a few minutes."
 HANDBACK_NOTICE = "You're chatting with our AI assistant again."
@@ -26,6 +26,12 @@ NOTICES = (HANDOFF_NOTICE, HANDBACK_NOTICE)
 
 def _publish_status(conversation: Conversation) -> None:
     publish(conversation.public_id, frames.handoff(conversation.status))
+
+
+def _announce(conversation: Conversation, event_type: str, **details: Any) -> None:
+    """Queue a webhook event about the conversation, to commit with its change."""
+    db.session.flush()  # so the summary shows the new updated_at
+    webhooks.announce(conversation.tenant_id, event_type, {"conversation": conversation_summary(conversation), **details})
 
 
 def store_message(conversation: Conversation, sender: str, content: str, mode: str = "chat", **fields: Any) -> Message:
@@ -40,6 +46,7 @@ def store_message(conversation: Conversation, sender: str, content: str, mode: s
         **fields,
     )
     db.session.add(message)
+    announce_message(message)
     db.session.commit()
     publish_message(message)
     return message
@@ -52,6 +59,7 @@ def request_handoff(conversation: Conversation, mode: str = "chat") -> None:
     if conversation.status == "closed":
         raise Problem(409, "conversation_closed", "This conversation was closed.")
     conversation.status = "waiting"
+    _announce(conversation, "conversation.waiting")
     db.session.commit()
     _publish_status(conversation)
     store_message(conversation, "agent", HANDOFF_NOTICE, mode)
@@ -83,24 +91,13 @@ def list_conversations(tenant_id: int, status: str | None, limit: int, before: s
     }
 
 
-def conversation_summary(conversation: Conversation) -> dict:
-    visitor = conversation.visitor
-    return {
-        "id": conversation.public_id,
-        "status": conversation.status,
-        "widget_id": conversation.widget.public_id,
-        "visitor": {"id": visitor.public_id, "email": visitor.email, "display_name": visitor.display_name},
-        "created_at": isoformat_utc(conversation.created_at),
-        "updated_at": isoformat_utc(conversation.updated_at),
-    }
-
-
 def human_reply(conversation: Conversation, content: str, admin: Admin | None = None) -> Message:
     """A person's reply (checked by `HumanReply`): delivered live as `sender: "human"`; the person now owns the conversation."""
     if conversation.status == "closed":
         raise Problem(409, "conversation_closed", "This conversation was closed.")
     if conversation.status != "human":
         conversation.status = "human"
+        _announce(conversation, "conversation.assigned", assigned_to="human")
         db.session.commit()
         _publish_status(conversation)
     return store_message(conversation, "human", content, admin_id=admin.id if admin else None)
@@ -112,6 +109,7 @@ def assign(conversation: Conversation, to: Literal["human", "agent"]) -> Convers
         raise Problem(409, "conversation_closed", "This conversation was closed.")
     if conversation.status != to:
         conversation.status = to
+        _announce(conversation, "conversation.assigned", assigned_to=to)
         db.session.commit()
         _publish_status(conversation)
         if to == "agent":
@@ -123,6 +121,7 @@ def close(conversation: Conversation) -> Conversation:
     """Close the conversation; the visitor's next session starts a new one."""
     if conversation.status != "closed":
         conversation.status = "closed"
+        _announce(conversation, "conversation.closed")
         db.session.commit()
         _publish_status(conversation)
     return conversation

@@ -24,6 +24,7 @@ from aurion.models import Attachment, Conversation, Message, WidgetSession
 from aurion.problems import Problem, ValidationProblem
 from aurion.schemas.fields import is_public_id
 from aurion.schemas.messages import HISTORY_DEFAULT_LIMIT
+from aurion.services import webhooks
 from aurion.services.sessions import new_public_id
 from aurion.services.uploads import attachment_to_dict
 from aurion.timestamps import isoformat_utc, utcnow
@@ -81,6 +82,7 @@ def add_visitor_message(
     now = utcnow()
     conversation.updated_at = now
     session.visitor.last_seen_at = now
+    announce_message(message)
     db.session.commit()
     return message
 
@@ -115,19 +117,32 @@ def publish_message(message: Message) -> None:
     publish(message.conversation.public_id, message_to_dict(message))
 
 
+def announce_message(message: Message) -> None:
+    """Queue the `message.created` webhook event, to commit with the message."""
+    db.session.flush()  # the message's created_at
+    conversation = message.conversation
+    webhooks.announce(
+        conversation.tenant_id,
+        "message.created",
+        {"conversation_id": conversation.public_id, "message": _message_fields(message)},
+    )
+
+
 def message_to_dict(message: Message) -> dict:
     """A message as the API and the WebSocket `message` frame show it."""
-    return frames.message(
-        {
-            "id": message.public_id,
-            "content": message.content,
-            "sender": message.sender,
-            "mode": message.mode,
-            "created_at": isoformat_utc(message.created_at),
-            "sources": message.sources,
-            "attachments": [attachment_to_dict(attachment) for attachment in message.attachments],
-        }
-    )
+    return frames.message(_message_fields(message))
+
+
+def _message_fields(message: Message) -> dict:
+    return {
+        "id": message.public_id,
+        "content": message.content,
+        "sender": message.sender,
+        "mode": message.mode,
+        "created_at": isoformat_utc(message.created_at),
+        "sources": message.sources,
+        "attachments": [attachment_to_dict(attachment) for attachment in message.attachments],
+    }
 
 
 def _cursor_id(conversation: Conversation, field: str, public_id: str) -> int:

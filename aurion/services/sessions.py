@@ -11,7 +11,6 @@ Decisions (also in docs/sessions.md):
   session of the widget at once.
 """
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,13 +22,9 @@ from aurion.models import Conversation, Visitor, Widget, WidgetSession
 from aurion.problems import NotFoundProblem, Problem
 from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH, is_public_id
 from aurion.schemas.sessions import WidgetSessionRequest
-from aurion.services import identity
+from aurion.services import identity, webhooks
+from aurion.services.public_ids import new_public_id
 from aurion.timestamps import isoformat_utc, utcnow
-
-
-def new_public_id(prefix: str) -> str:
-    """A random public id such as `ws_...`; ids never reveal row numbers or counts."""
-    return prefix + secrets.token_urlsafe(12)
 
 
 @dataclass(frozen=True)
@@ -152,6 +147,19 @@ def open_conversation(widget: Widget, visitor: Visitor) -> Conversation:
     return conversation
 
 
+def conversation_summary(conversation: Conversation) -> dict:
+    """A conversation as the API, the inbox and webhooks show it, without its messages."""
+    visitor = conversation.visitor
+    return {
+        "id": conversation.public_id,
+        "status": conversation.status,
+        "widget_id": conversation.widget.public_id,
+        "visitor": {"id": visitor.public_id, "email": visitor.email, "display_name": visitor.display_name},
+        "created_at": isoformat_utc(conversation.created_at),
+        "updated_at": isoformat_utc(conversation.updated_at),
+    }
+
+
 def create_session(widget: Widget, request: WidgetSessionRequest) -> NewSession:
     """A new session for the visitor the request proves, with their open conversation.
 
@@ -167,6 +175,7 @@ def start_session(widget: Widget, visitor: Visitor, display_name: str | None = N
         visitor.display_name = display_name
     visitor.last_seen_at = utcnow()
     conversation = open_conversation(widget, visitor)
+    is_new = conversation.id is None
     session = WidgetSession(
         public_id=new_public_id("ws_"),
         widget_id=widget.id,
@@ -175,6 +184,9 @@ def start_session(widget: Widget, visitor: Visitor, display_name: str | None = N
         expires_at=utcnow() + identity.SESSION_LIFETIME,
     )
     db.session.add(session)
+    if is_new:
+        db.session.flush()  # the conversation's defaults (status, created_at), for the event
+        webhooks.announce(widget.tenant_id, "conversation.created", {"conversation": conversation_summary(conversation)})
     db.session.commit()
     secret_key = current_app.config["SECRET_KEY"]
     token = identity.issue_session_token(secret_key, session.public_id, widget.public_id, visitor.public_id, session.expires_at)

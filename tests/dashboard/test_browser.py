@@ -151,3 +151,21 @@ def test_unanswered_questions_show_as_gaps_with_a_prefilled_article(admin_page, 
     # The knowledge base answers it now: the gap is closed.
     expect(gaps).to_have_count(1)
     expect(gaps.nth(0)).to_contain_text("Do you offer a student discount?")
+
+
+def test_an_admin_adds_a_webhook_and_copies_its_secret_at_a_narrow_width(admin_page, acme):
+    page = admin_page
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, acme[2].email)
+    page.get_by_role("link", name="Webhooks").click()
+    page.get_by_label("Endpoint URL").fill("https://93.184.216.34/hooks/aurion")  # a public address, never called here
+    page.get_by_label("conversation.waiting").check()
+    page.get_by_role("button", name="Add webhook").click()
+    secret = page.get_by_role("textbox", name="Signing secret").input_value()
+    assert secret.startswith("whsec_")
+    page.get_by_role("button", name="Copy secret").click()
+    assert page.evaluate("navigator.clipboard.readText()") == secret
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.goto("/dashboard/webhooks")
+    assert secret not in page.content()
+    assert page.get_by_text("Events: conversation.waiting").is_visible()
