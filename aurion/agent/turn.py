@@ -16,7 +16,7 @@ from aurion.models import Conversation, Message
 from aurion.services.conversations import NOTICES, request_handoff, store_message
 from aurion.services.knowledge import RETRIEVED_ARTICLES, answer_hits, article_sources, search_knowledge
 from aurion.services.knowledge_gaps import record_unanswered
-from aurion.services.sessions import new_public_id
+from aurion.services.public_ids import new_public_id
 
 # The agent (and a model, if configured) sees this many earlier messages: enough for
 # follow-ups; older ones rarely matter, and cost tokens.

@@ -16,7 +16,8 @@ from aurion.problems import NotFoundProblem, Problem
 from aurion.schemas.fields import is_public_id
 from aurion.services import webhooks
 from aurion.services.messages import announce_message, publish_message
-from aurion.services.sessions import conversation_summary, new_public_id
+from aurion.services.public_ids import new_public_id
+from aurion.services.sessions import conversation_summary
 
 HANDOFF_NOTICE = "I've asked a person from our team to join. They'll reply right here, usually within a few minutes."
 HANDBACK_NOTICE = "You're chatting with our AI assistant again."

@@ -25,7 +25,7 @@ from aurion.problems import Problem, ValidationProblem
 from aurion.schemas.fields import is_public_id
 from aurion.schemas.messages import HISTORY_DEFAULT_LIMIT
 from aurion.services import webhooks
-from aurion.services.sessions import new_public_id
+from aurion.services.public_ids import new_public_id
 from aurion.services.uploads import attachment_to_dict
 from aurion.timestamps import isoformat_utc, utcnow
 

@@ -23,7 +23,7 @@ from aurion.models import Attachment, Conversation, WidgetSession
 from aurion.problems import NotFoundProblem, Problem
 from aurion.schemas.fields import is_public_id
 from aurion.schemas.messages import ATTACHMENT_NAME_MAX_LENGTH
-from aurion.services.sessions import new_public_id
+from aurion.services.public_ids import new_public_id
 from aurion.services.sniffing import EXTENSIONS, sniff_content_type
 from aurion.timestamps import isoformat_utc
 

@@ -11,7 +11,7 @@ from aurion.extensions import db
 from aurion.models import Conversation, Message, UnansweredQuestion, Visitor
 from aurion.services.conversations import HANDBACK_NOTICE, HANDOFF_NOTICE
 from aurion.services.knowledge_gaps import record_unanswered
-from aurion.services.sessions import new_public_id
+from aurion.services.public_ids import new_public_id
 
 # (days before today, "HH:MM:SS" of the first message, status, [(seconds after the first, sender, content)])
 SHOP_CONVERSATIONS = [

@@ -42,16 +42,23 @@ class BrowserPage:
         headers that DevTools reports (`responseReceivedExtraInfo`).
         """
         paths: dict[str, str] = {}
+        codes: dict[str, int] = {}
         statuses: dict[str, int] = {}
+
+        # DevTools may report a response's headers before or after its request: pair them either way.
+        def pair(request_id):
+            if request_id in paths and request_id in codes:
+                statuses[paths[request_id]] = codes[request_id]
 
         def sent(event):
             url = event["request"]["url"].split("?")[0]
             if "/api/v1/" in url:
                 paths[event["requestId"]] = url.split("/api/v1", 1)[1]
+                pair(event["requestId"])
 
         def answered(event):
-            if event["requestId"] in paths:
-                statuses[paths[event["requestId"]]] = event["statusCode"]
+            codes[event["requestId"]] = event["statusCode"]
+            pair(event["requestId"])
 
         devtools = self.page.context.new_cdp_session(self.page)
         devtools.on("Network.requestWillBeSent", sent)
