@@ -2,9 +2,10 @@
 that drains the durable queue (the `webhook_deliveries` table).
 
 Each process runs one delivery loop, started in each gunicorn worker once forked, or by
-a process's first request (never at import or in the factory). Workers and hosts share the queue without delivering twice: a worker
-claims a due delivery with one atomic UPDATE that moves its `next_attempt_at` past the
-request's timeout, and only the worker whose UPDATE changed the row sends it. A worker
+a process's first request (never at import or in the factory). Workers and hosts share
+the queue without delivering twice: a worker claims one due delivery at a time with an
+atomic UPDATE that moves its `next_attempt_at` past the request's timeout, and only the
+worker whose UPDATE changed the row sends it. A worker
 that dies mid-delivery leaves the row to be retried once that lease ends, so a delivery
 is at least once: receivers deduplicate on the event id.
 """
@@ -37,7 +38,6 @@ CLAIM_LEASE = timedelta(seconds=90)
 # Retries stop, and the delivery is marked failed, once it is this old.
 RETRY_FOR = timedelta(days=1)
 MAX_RETRY_DELAY = timedelta(hours=4)
-_CLAIM_BATCH = 20
 _ERROR_MAX_LENGTH = 500
 
 
@@ -162,21 +162,24 @@ def retry_delay(attempts: int, first_delay: float) -> timedelta:
     return timedelta(seconds=delay * random.uniform(0.75, 1.25))
 
 
-def claim_due(limit: int = _CLAIM_BATCH) -> list[int]:
-    """Claim up to `limit` due deliveries for this worker; their ids.
+def claim_next() -> int | None:
+    """Claim the most overdue delivery for this worker: its id, or None when nothing is due.
 
-    Each claim is an UPDATE whose WHERE repeats the due test: on PostgreSQL a competing
+    One at a time, because the lease (CLAIM_LEASE) covers one attempt: a batch claimed
+    at once could outlive its lease behind slow endpoints and be claimed again elsewhere.
+    The claim is an UPDATE whose WHERE repeats the due test: on PostgreSQL a competing
     UPDATE waits for ours to commit, re-reads the row and no longer matches; SQLite runs
     one writer at a time. Either way exactly one worker sees rowcount 1.
     """
     now = utcnow()
     due = (WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
-    candidates = db.session.execute(
-        db.select(WebhookDelivery.id).where(*due).order_by(WebhookDelivery.next_attempt_at).limit(limit)
-    ).scalars().all()
-    db.session.commit()
-    claimed = []
-    for delivery_id in candidates:
+    while True:
+        delivery_id = db.session.execute(
+            db.select(WebhookDelivery.id).where(*due).order_by(WebhookDelivery.next_attempt_at).limit(1)
+        ).scalar()
+        db.session.commit()
+        if delivery_id is None:
+            return None
         result = db.session.execute(
             db.update(WebhookDelivery)
             .where(WebhookDelivery.id == delivery_id, *due)
@@ -185,8 +188,8 @@ def claim_due(limit: int = _CLAIM_BATCH) -> list[int]:
         )
         db.session.commit()
         if result.rowcount == 1:
-            claimed.append(delivery_id)
-    return claimed
+            return delivery_id
+        # Another worker claimed it first: look for the next one.
 
 
 def attempt(delivery_id: int, secret_key: str, allow_private: bool, timeout: float, first_retry: float) -> None:
@@ -267,20 +270,19 @@ class DeliveryLoop:
             self._wake.wait(config["AURION_WEBHOOKS_POLL_SECONDS"])
 
     def deliver_due(self) -> None:
-        """Send every due delivery, batch by batch, until none is due."""
+        """Send every due delivery, one claim at a time, until none is due."""
         config = self._app.config
         while not self._stop.is_set():
-            claimed = claim_due()
-            if not claimed:
+            delivery_id = claim_next()
+            if delivery_id is None:
                 return
-            for delivery_id in claimed:
-                attempt(
-                    delivery_id,
-                    config["SECRET_KEY"],
-                    config["AURION_WEBHOOKS_ALLOW_PRIVATE"],
-                    config["AURION_WEBHOOKS_TIMEOUT"],
-                    config["AURION_WEBHOOKS_FIRST_RETRY_SECONDS"],
-                )
+            attempt(
+                delivery_id,
+                config["SECRET_KEY"],
+                config["AURION_WEBHOOKS_ALLOW_PRIVATE"],
+                config["AURION_WEBHOOKS_TIMEOUT"],
+                config["AURION_WEBHOOKS_FIRST_RETRY_SECONDS"],
+            )
 
 
 def init_app(app: Flask) -> None:
