@@ -100,3 +100,30 @@ def loudness(audio: np.ndarray, start: float, end: float) -> float:
     """The RMS level of `audio` (16 kHz samples) between `start` and `end` seconds."""
     part = audio[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)].astype(np.float64)
     return float(np.sqrt(np.mean(part**2))) if len(part) else 0.0
+
+
+def seed_call(widget, recorded: bool = True, seconds: float = 2.0):
+    """A finished call of one turn in a new visitor's conversation, stored through the services
+    (without speech engines); with `recorded`, a recording of a tone then silence. Returns the Call."""
+    from aurion.services.calls import end_call, record_turn, start_call
+    from aurion.services.conversations import store_message
+    from aurion.services.sessions import new_unidentified_visitor, start_session
+    from aurion.services.uploads import recording_path
+    from aurion.voice.recording import CallRecorder
+
+    widget.record_calls = recorded
+    session = start_session(widget, new_unidentified_visitor(widget), "Caller").session
+    call = start_call(session.id, "embedded")
+    question = store_message(session.conversation, "user", "How do I reset my password?", mode="voice")
+    answer = store_message(session.conversation, "agent", "Click 'Forgot password' on the sign-in page.", mode="voice")
+    record_turn(call.id, question.public_id, answer.public_id, 0.8, handed_off=False)
+    size = None
+    if recorded:
+        # A clock that moves 0.1 s a reading: each tone is added 0.1 s after the one before.
+        clock = iter(np.arange(0, 100, 0.1)).__next__
+        recorder = CallRecorder(recording_path(call), clock=clock)
+        tone = (np.sin(np.arange(SAMPLE_RATE // 10) * 0.1) * 8000).astype("<i2").tobytes()
+        for _ in range(int(seconds * 10) - 1):
+            recorder.add("agent", tone)
+        size = recorder.close()
+    return end_call(call.id, "visitor", seconds, size)
