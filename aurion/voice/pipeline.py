@@ -172,7 +172,7 @@ class VoiceCall:
     def hear(self, pcm: bytes) -> None:
         """Microphone audio (16 kHz PCM16 mono), in pieces of any length."""
         if self._recorder is not None:
-            self._recorder.add("visitor", pcm)
+            self._recorder.heard(pcm)
         with self._hear_lock:
             for frame in self._utterances.frames.push(pcm):
                 started, utterance = self._utterances.feed(frame)
@@ -201,7 +201,7 @@ class VoiceCall:
         if self._first_audio_at is None:
             self._first_audio_at = time.monotonic()
         if self._recorder is not None:
-            self._recorder.add("agent", chunk)
+            self._recorder.said(chunk)
         self._send_audio(chunk)
 
     def _run(self) -> None:

@@ -5,10 +5,11 @@ raw PCM). libsndfile (through `soundfile`, whose wheels bundle it with Ogg and O
 writes an Ogg page about every second, so a process that dies mid-call leaves a
 playable file short of at most the last second or two, plus `HOLD` below.
 
-Mixing is on a timeline of the call's wall clock: a piece of audio that arrives now
-is placed so that it ends now, unless the same side's previous piece is still
-playing there (a burst of network frames, or the agent's answer sent a little ahead
-of real time), in which case it follows on. Gaps, like a muted microphone, are silence.
+Mixing is on a timeline of the call's wall clock. What the visitor said and has just
+arrived ended now; what the agent says now starts now. Either follows on after the same
+side's previous piece instead when that is still playing there (a burst of network
+frames; the agent's answer, sent a little ahead of real time). Gaps, like a muted
+microphone, are silence.
 """
 
 import threading
@@ -28,7 +29,7 @@ CONTENT_TYPE = "audio/ogg"
 
 
 class CallRecorder:
-    """Mixes `add(side, pcm)` of any number of sides into one Ogg Opus file at `path`. Thread-safe."""
+    """Mixes the visitor's and the agent's audio into one Ogg Opus file at `path`. Thread-safe."""
 
     def __init__(self, path: Path, started: float | None = None, clock=time.monotonic):
         """`started`: the call's start on `clock`, if before now; the timeline counts from it."""
@@ -49,14 +50,21 @@ class CallRecorder:
     def _now(self) -> int:
         return int((self._clock() - self._started) * SAMPLE_RATE)
 
-    def add(self, side: str, pcm: bytes) -> None:
-        """PCM16 mono 16 kHz audio of `side` ("visitor", "agent"), just received or sent."""
+    def heard(self, pcm: bytes) -> None:
+        """The visitor's microphone audio (PCM16 mono 16 kHz), just received: it ended now."""
+        self._add("visitor", pcm, ended_now=True)
+
+    def said(self, pcm: bytes) -> None:
+        """The agent's audio, being sent: it starts playing now."""
+        self._add("agent", pcm, ended_now=False)
+
+    def _add(self, side: str, pcm: bytes, ended_now: bool) -> None:
         samples = np.frombuffer(pcm, dtype="<i2")
         with self._lock:
             if self._closed or not len(samples):
                 return
             now = self._now()
-            start = max(self._cursors.get(side, 0), now - len(samples), self._written)
+            start = max(self._cursors.get(side, 0), now - len(samples) if ended_now else now, self._written)
             end = start + len(samples)
             self._cursors[side] = end
             if end - self._written > len(self._pending):

@@ -124,6 +124,6 @@ def seed_call(widget, recorded: bool = True, seconds: float = 2.0):
         recorder = CallRecorder(recording_path(call), clock=clock)
         tone = (np.sin(np.arange(SAMPLE_RATE // 10) * 0.1) * 8000).astype("<i2").tobytes()
         for _ in range(int(seconds * 10) - 1):
-            recorder.add("agent", tone)
+            recorder.said(tone)
         size = recorder.close()
     return end_call(call.id, "visitor", seconds, size)
