@@ -49,3 +49,25 @@ def test_a_call_cut_off_mid_way_leaves_a_playable_file_missing_only_its_last_sec
     audio, rate = soundfile.read(tmp_path / "crashed.ogg", dtype="int16")
     assert 10.0 - 3.0 <= len(audio) / rate <= 10.0
     recorder.close()
+
+
+def test_a_backlog_of_the_microphone_keeps_its_place_and_a_muted_one_resumes_on_time(tmp_path):
+    clock = Clock()
+    recorder = CallRecorder(tmp_path / "call.ogg", clock=clock)
+    clock.now = 1.5  # the server was busy opening the call: 1.5 s of microphone audio waits
+    for _ in range(75):
+        recorder.heard(FRAME)
+    for step in range(25):  # then it flows at its pace: 0.5 s more, to 2 s
+        clock.now = 1.5 + (step + 1) * 0.02
+        recorder.heard(FRAME)
+    clock.now = 4.0  # muted for 2 s, then 1 s more of speech
+    for step in range(50):
+        clock.now = 4.0 + (step + 1) * 0.02
+        recorder.heard(FRAME)
+    recorder.close()
+
+    audio, rate = soundfile.read(tmp_path / "call.ogg", dtype="int16")
+    assert len(audio) / rate == 5.0
+    assert loudness(audio, 0.1, 1.9) > 1000
+    assert loudness(audio, 2.2, 3.8) < 50
+    assert loudness(audio, 4.1, 4.9) > 1000
