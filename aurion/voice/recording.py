@@ -1,7 +1,7 @@
 """A call's recording: both sides mixed into one mono track, encoded as Opus in Ogg as the call goes.
 
-Opus at 16 kHz speech costs about 3.5 KB a second (13 MB an hour, against 115 MB of
-raw PCM). libsndfile (through `soundfile`, whose wheels bundle it with Ogg and Opus)
+Opus at 16 kHz speech costs about 3.1 KB a second (11 MB an hour, against 115 MB of
+raw PCM; `bench/bench_recording.py`). libsndfile (through `soundfile`, whose wheels bundle it with Ogg and Opus)
 writes an Ogg page about every second, so a process that dies mid-call leaves a
 playable file short of at most the last second or two, plus `HOLD` below.
 
