@@ -117,8 +117,8 @@ def setup_demo_command(base_url: str) -> None:
 
 @aurion_cli.command("prune")
 def prune_command() -> None:
-    """Delete call recordings older than their widget's retention; prints how many (run it daily from cron)."""
-    click.echo(f"{prune_recordings()} call recordings deleted")
+    """Delete call recordings older than their widget's retention (run it daily from cron); prints the count as JSON."""
+    click.echo(json.dumps({"call_recordings": prune_recordings()}))
 
 
 @aurion_cli.command("voice-worker")
