@@ -126,3 +126,14 @@ def test_without_recording_no_audio_is_stored_and_the_token_says_so(live_server,
     assert call["recording"] is None
     assert api_request(live_server, f"{CALLS_URL}/{call['id']}/recording", reader)[0] == 404
     assert not Path(instance_path, "uploads", "recordings").exists()
+
+
+def test_recording_is_a_widget_setting_of_the_config_api(client, headers):
+    config = client.get("/api/v1/voice-widget/config", headers=headers).get_json()
+    assert config["record_calls"] is False and config["recording_retention_days"] == 30
+    for bad in ({"recording_retention_days": 0}, {"recording_retention_days": "7"}, {"record_calls": "yes"}):
+        response = client.put("/api/v1/voice-widget/config", json=bad, headers=headers)
+        assert response.status_code == 422 and response.get_json()["field"] == next(iter(bad)), bad
+    saved = client.put("/api/v1/voice-widget/config", json={"record_calls": True, "recording_retention_days": 7}, headers=headers)
+    assert saved.status_code == 200
+    assert (saved.get_json()["record_calls"], saved.get_json()["recording_retention_days"]) == (True, 7)
