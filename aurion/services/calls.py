@@ -173,7 +173,11 @@ def open_recording(call: Call) -> Path:
 
 def delete_recording(call: Call) -> None:
     """Delete the call's recording (the call's record stays); 404 when it has none."""
-    path = open_recording(call)
+    _forget_recording(call, open_recording(call))
+
+
+def _forget_recording(call: Call, path: Path) -> None:
+    # The row first: a file without a row is harmless, a row without its file would be offered.
     call.recording_name = None
     call.recording_bytes = None
     db.session.commit()
@@ -187,7 +191,7 @@ def prune_recordings(now: datetime | None = None) -> int:
     """
     now = now or utcnow()
     deleted = 0
-    for widget in db.session.execute(db.select(Widget)).scalars():
+    for widget in list(db.session.execute(db.select(Widget)).scalars()):
         cutoff = now - timedelta(days=widget.recording_retention_days)
         old = db.session.execute(
             db.select(Call).where(
@@ -197,11 +201,7 @@ def prune_recordings(now: datetime | None = None) -> int:
                 Call.started_at < cutoff,
             )
         ).scalars()
-        for call in old:
-            path = recording_path(call)
-            call.recording_name = None
-            call.recording_bytes = None
-            db.session.commit()
-            path.unlink(missing_ok=True)
+        for call in list(old):
+            _forget_recording(call, recording_path(call))
             deleted += 1
     return deleted
