@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 
 from aurion.problems import Problem
 from aurion.services.api_keys import SCOPES, create_api_key
+from aurion.services.calls import prune_recordings
 from aurion.services.demo import demo_page_url, setup_demo
 from aurion.services.identity import EMAIL_TOKEN_MAX_LIFETIME, mint_email_token
 from aurion.services.tenants import create_admin, create_tenant, find_tenant_by_name
@@ -112,6 +113,12 @@ def setup_demo_command(base_url: str) -> None:
     click.echo(f"Widget id:   {demo.widget_id}")
     click.echo(f"Demo page:   {demo_page_url(base_url)}  (the widget, on another origin than the API)")
     click.echo(f"Try:         curl {base_url}/api/v1/voice-widget/config -H 'X-API-Key: {demo.api_key}'")
+
+
+@aurion_cli.command("prune")
+def prune_command() -> None:
+    """Delete call recordings older than their widget's retention (run it daily from cron); prints the count as JSON."""
+    click.echo(json.dumps({"call_recordings": prune_recordings()}))
 
 
 @aurion_cli.command("voice-worker")

@@ -4,6 +4,7 @@ from flask import Flask
 
 from aurion.api import (
     attachments,
+    calls,
     config,
     conversations,
     embed,
@@ -22,5 +23,5 @@ from aurion.api import (
 def init_app(app: Flask) -> None:
     errors.init_app(app)
     limits.init_app(app)
-    for surface in (config, embed, knowledge, widget, attachments, conversations, webhooks, voice, socket, voice_socket, openapi):
+    for surface in (config, embed, knowledge, widget, attachments, conversations, calls, webhooks, voice, socket, voice_socket, openapi):
         app.register_blueprint(surface.bp)

@@ -5,6 +5,8 @@ the visitor's own route is in `aurion.api.widget`. All three answer with
 `attachment_response`.
 """
 
+from pathlib import Path
+
 from flask import Blueprint, Response, g, send_file
 
 from aurion.api.operations import Reply, operation
@@ -33,7 +35,12 @@ def attachment_response(attachment: Attachment) -> Response:
     path = attachment_path(attachment)
     if not path.is_file():
         raise NotFoundProblem(f"The file of attachment {attachment.public_id!r} is no longer stored.", "attachment_not_found")
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.name)
+    return download_response(path, attachment.content_type, attachment.name)
+
+
+def download_response(path: Path, content_type: str, name: str) -> Response:
+    """A stored file (an attachment, a call's recording) as a download with the attachments' headers."""
+    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = ATTACHMENT_CACHE_CONTROL

@@ -118,6 +118,7 @@ def _still_live(ws) -> bool:
 )
 def voice_socket(ws):
     """A voice call in the session's conversation: microphone audio in, the agent's voice out."""
+    opened = time.monotonic()
     app = current_app._get_current_object()
     session = db.session.get(WidgetSession, g.voice_session_id)
     channel = _CallChannel(ws)
@@ -129,16 +130,19 @@ def voice_socket(ws):
         channel.send_audio,
         channel.send_event,
         playback_lead=app.config["AURION_VOICE_PLAYBACK_LEAD"],
+        started=opened,
     )
     # An open call must not hold a database connection between turns (see the chat socket).
     db.session.remove()
     checked_at = time.monotonic()
+    ended_by = "visitor"
     try:
         while True:
             raw = ws.receive()
             # Audio arrives 50 times a second: the session is re-checked every few seconds, not per frame.
             if time.monotonic() - checked_at > SESSION_RECHECK_SECONDS:
                 if not _still_live(ws):
+                    ended_by = "timeout"
                     return
                 checked_at = time.monotonic()
             if isinstance(raw, str):
@@ -152,5 +156,8 @@ def voice_socket(ws):
                 call.hear(raw)
     except ConnectionClosed:
         return
+    except Exception:
+        ended_by = "error"
+        raise
     finally:
-        call.hang_up()
+        call.hang_up(ended_by)

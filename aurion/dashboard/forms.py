@@ -7,6 +7,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from aurion.problems import ValidationProblem
+from aurion.schemas.calls import RETENTION_MAX_DAYS
 from aurion.schemas.fields import URL_MAX_LENGTH, parse
 from aurion.schemas.keys import API_KEY_NAME_MAX_LENGTH
 from aurion.schemas.knowledge import ARTICLE_BODY_MAX_LENGTH, ARTICLE_TITLE_MAX_LENGTH, ArticleInput, ArticleUpdate
@@ -28,6 +29,7 @@ FIELD_LIMITS = {
     "reply": CONTENT_MAX_LENGTH,
     "api_key_name": API_KEY_NAME_MAX_LENGTH,
     "allowed_domains": ALLOWED_DOMAINS_MAX,
+    "retention_days": RETENTION_MAX_DAYS,
 }
 # The settings a visitor sees, which the builder's preview shows before they are saved.
 PREVIEW_FIELDS = ("name", "greeting", "primary_color", "position", "modes")
@@ -35,8 +37,8 @@ PREVIEW_FIELDS = ("name", "greeting", "primary_color", "position", "modes")
 
 def builder_payload(form: MultiDict) -> dict[str, Any]:
     """The builder form as a config payload: domains one per line (or comma-separated),
-    modes as checkboxes, anonymous visitors as a checkbox."""
-    return {
+    modes as checkboxes, anonymous visitors and call recording as checkboxes."""
+    payload = {
         "name": form.get("name", ""),
         "greeting": form.get("greeting", ""),
         "primary_color": form.get("primary_color", "").strip(),
@@ -44,7 +46,13 @@ def builder_payload(form: MultiDict) -> dict[str, Any]:
         "modes": form.getlist("modes"),
         "allowed_domains": [entry.strip() for entry in _DOMAIN_SEPARATOR.split(form.get("allowed_domains", "")) if entry.strip()],
         "allow_anonymous": form.get("allow_anonymous") == "on",
+        "record_calls": form.get("record_calls") == "on",
     }
+    if "recording_retention_days" in form:
+        days = form["recording_retention_days"].strip()
+        # A number field sends digits; anything else is passed on for validation to name.
+        payload["recording_retention_days"] = int(days) if days.isascii() and days.isdigit() else days
+    return payload
 
 
 def field_errors(payload: dict[str, Any], clean: Callable[[dict], Any] = clean_config_changes) -> dict[str, str]:

@@ -8,8 +8,10 @@ from aurion.dashboard.base import bp, tenant_id
 from aurion.dashboard.event_stream import server_sent_events
 from aurion.engines.broker import broker
 from aurion.problems import Problem, ValidationProblem
+from aurion.schemas.calls import CallListQuery
 from aurion.schemas.conversations import Assignment, HumanReply
 from aurion.schemas.fields import parse
+from aurion.services.calls import list_calls
 from aurion.services.conversations import (
     assign,
     close,
@@ -48,9 +50,11 @@ def inbox():
 
 def _conversation_page(conversation, reply: str = "", error: str | None = None, status: int = 200):
     history = history_page(conversation, before=request.args.get("before") or None, limit=REPLAY_LIMIT)
+    calls = list_calls(tenant_id(), CallListQuery(conversation_id=conversation.public_id))["calls"]
     page = render_template(
         "dashboard/conversation.html",
         conversation=conversation,
+        calls=calls,
         summary=conversation_summary(conversation),
         history=history,
         filters=dict(FILTERS),

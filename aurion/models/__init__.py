@@ -1,5 +1,6 @@
 """The data model. Schema changes go through Alembic migrations in `migrations/`."""
 
+from aurion.models.calls import Call
 from aurion.models.conversations import Attachment, Conversation, Message, Visitor, WidgetSession
 from aurion.models.knowledge import Article, ArticlePassage, UnansweredQuestion
 from aurion.models.tenancy import Admin, ApiKey, Tenant
@@ -12,6 +13,7 @@ __all__ = [
     "Article",
     "ArticlePassage",
     "Attachment",
+    "Call",
     "Conversation",
     "Message",
     "Tenant",

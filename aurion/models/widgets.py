@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aurion.extensions import db
@@ -30,6 +30,9 @@ class Widget(db.Model):
     allowed_domains: Mapped[list[str]] = mapped_column(StringList())
     modes: Mapped[list[str]] = mapped_column(StringList())
     allow_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Voice calls recorded (both sides, one mono track), kept this many days.
+    record_calls: Mapped[bool] = mapped_column(Boolean, default=False)
+    recording_retention_days: Mapped[int] = mapped_column(Integer, default=30)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -25,6 +25,7 @@ class CallAccess(Model):
     expires_at: datetime
     conversation_id: str
     participant_name: str
+    recorded: bool = Field(description="The call is recorded: tell the visitor before it starts.")
 
 
 class SocketQuery(Query):

@@ -16,6 +16,7 @@ WEBHOOK_EVENTS = (
     "conversation.assigned",
     "conversation.closed",
     "rating.created",
+    "call.ended",
 )
 WebhookEvent = Literal[WEBHOOK_EVENTS]
 DELIVERY_STATUSES = ("pending", "delivered", "failed")

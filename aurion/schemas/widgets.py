@@ -4,9 +4,10 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StrictBool
+from pydantic import AfterValidator, Field, StrictBool, StrictInt
 from pydantic_core import PydanticCustomError
 
+from aurion.schemas.calls import RETENTION_MAX_DAYS
 from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH, URL_MAX_LENGTH, Model, PartialUpdate, Query, Text
 
 WIDGET_NAME_MAX_LENGTH = 120
@@ -44,6 +45,12 @@ AllowedDomains = Annotated[
 ]
 
 
+RetentionDays = Annotated[
+    StrictInt,
+    Field(ge=1, le=RETENTION_MAX_DAYS, description="Days a call's recording is kept; `flask aurion prune` deletes older ones."),
+]
+
+
 class WidgetConfigUpdate(PartialUpdate):
     """The settings an admin may change; `widget_id`, `created_at` and `updated_at` are read-only."""
 
@@ -54,6 +61,8 @@ class WidgetConfigUpdate(PartialUpdate):
     allowed_domains: AllowedDomains = None
     modes: Modes = None
     allow_anonymous: StrictBool = None
+    record_calls: StrictBool = None
+    recording_retention_days: RetentionDays = None
 
     def changes(self) -> dict[str, Any]:
         """The fields the client sent, cleaned."""
@@ -81,6 +90,8 @@ class WidgetConfig(EmbedConfig):
     """The configuration as the config API shows it: the public part and what only admins see."""
 
     allowed_domains: list[str]
+    record_calls: bool = Field(description="Voice calls are recorded, and the widget tells the visitor before each call.")
+    recording_retention_days: int
     created_at: datetime
     updated_at: datetime
 

@@ -18,6 +18,8 @@ SCOPES = (
     "conversations:write",
     "webhooks:read",
     "webhooks:write",
+    "calls:read",
+    "calls:write",
 )
 # Recording every use would turn each read into a write; once a minute is enough to show.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)

@@ -19,7 +19,7 @@ from typing import BinaryIO
 from flask import current_app
 
 from aurion.extensions import db
-from aurion.models import Attachment, Conversation, WidgetSession
+from aurion.models import Attachment, Call, Conversation, WidgetSession
 from aurion.problems import NotFoundProblem, Problem
 from aurion.schemas.fields import is_public_id
 from aurion.schemas.messages import ATTACHMENT_NAME_MAX_LENGTH
@@ -93,6 +93,11 @@ def store_upload(session: WidgetSession, stream: BinaryIO, filename: str | None)
 
 def attachment_path(attachment: Attachment) -> Path:
     return upload_dir() / attachment.storage_name
+
+
+def recording_path(call: Call) -> Path | None:
+    """The file of a call's recording (`recordings/` in the upload directory); None when it has none."""
+    return upload_dir() / "recordings" / call.recording_name if call.recording_name else None
 
 
 def _not_found(public_id: str) -> NotFoundProblem:

@@ -9,6 +9,7 @@ from aurion.models import (
     Article,
     ArticlePassage,
     Attachment,
+    Call,
     Conversation,
     Message,
     Tenant,
@@ -20,7 +21,7 @@ from aurion.problems import NotFoundProblem, ValidationProblem
 from aurion.schemas.fields import is_public_id, parse
 from aurion.schemas.widgets import WidgetConfigUpdate
 from aurion.services.domains import DomainError, host_allowed, normalize_domain
-from aurion.services.uploads import attachment_path
+from aurion.services.uploads import attachment_path, recording_path
 from aurion.timestamps import isoformat_utc
 
 DEFAULTS = {
@@ -31,6 +32,8 @@ DEFAULTS = {
     "allowed_domains": [],
     "modes": ["voice", "chat"],
     "allow_anonymous": False,
+    "record_calls": False,
+    "recording_retention_days": 30,
 }
 
 
@@ -114,6 +117,8 @@ def widget_config(widget: Widget) -> dict[str, Any]:
     return {
         **widget_public_config(widget),
         "allowed_domains": widget.allowed_domains,
+        "record_calls": widget.record_calls,
+        "recording_retention_days": widget.recording_retention_days,
         "created_at": isoformat_utc(widget.created_at),
         "updated_at": isoformat_utc(widget.updated_at),
     }
@@ -181,11 +186,14 @@ def delete_widget(widget: Widget) -> None:
             db.select(Attachment).where(Attachment.conversation_id.in_(conversations))
         ).scalars()
     ]
+    recordings = db.session.execute(db.select(Call).where(Call.widget_id == widget.id, Call.recording_name.is_not(None)))
+    files += [recording_path(call) for call in recordings.scalars()]
     articles = db.select(Article.id).filter_by(widget_id=widget.id)
     for statement in (
         db.delete(ArticlePassage).where(ArticlePassage.article_id.in_(articles)),
         db.delete(Article).where(Article.widget_id == widget.id),
         db.delete(Attachment).where(Attachment.conversation_id.in_(conversations)),
+        db.delete(Call).where(Call.widget_id == widget.id),
         db.delete(Message).where(Message.conversation_id.in_(conversations)),
         db.delete(WidgetSession).where(WidgetSession.widget_id == widget.id),
         db.delete(Conversation).where(Conversation.widget_id == widget.id),

@@ -105,6 +105,7 @@ class RoomCall:
             self.send_audio,
             self.send_event,
             playback_lead=app.config["AURION_VOICE_PLAYBACK_LEAD"],
+            transport="livekit",
         )
         self.ended = asyncio.Event()
 
@@ -132,13 +133,20 @@ class RoomCall:
             if not self.room.remote_participants:
                 self.ended.set()
 
-        await self.room.connect(url, token)
-        track = rtc.LocalAudioTrack.create_audio_track("agent-voice", self.source)
-        await self.room.local_participant.publish_track(track)
+        ended_by = "visitor"
         try:
+            await self.room.connect(url, token)
+            track = rtc.LocalAudioTrack.create_audio_track("agent-voice", self.source)
+            await self.room.local_participant.publish_track(track)
             await self.ended.wait()
+        except asyncio.CancelledError:
+            ended_by = "agent"  # the worker is stopping
+            raise
+        except Exception:
+            ended_by = "error"
+            raise
         finally:
-            await asyncio.to_thread(self.call.hang_up)
+            await asyncio.to_thread(self.call.hang_up, ended_by)
             await self.room.disconnect()
 
     async def _hear(self, stream) -> None:

@@ -15,6 +15,11 @@ callbacks for what goes back, audio chunks and JSON events:
   stops now, and the client drops what it has buffered but not yet played
 - `{"type": "error", "code", "detail"}`
 
+Every call is on record (`aurion.services.calls`): when it started and ended, who
+hung up, its turns with the time to each first answer; where the widget records
+calls, both sides are mixed into one recording as the call goes
+(`aurion.voice.recording`).
+
 The agent's audio is sent only a little ahead of real time (`playback_lead`), so
 that a barge-in silences it within a fraction of a second instead of after the
 whole answer has been queued in the browser. The answer's text is stored whole
@@ -34,9 +39,12 @@ from aurion.engines import frames
 from aurion.extensions import db
 from aurion.models import Message, WidgetSession
 from aurion.problems import Problem
+from aurion.services.calls import end_call, record_turn, start_call
 from aurion.services.messages import visitor_said
+from aurion.services.uploads import recording_path
 from aurion.voice.audio import BYTES_PER_SECOND, FrameBuffer, chunks
 from aurion.voice.recognition import Recognizer
+from aurion.voice.recording import CallRecorder
 from aurion.voice.synthesis import Synthesizer
 
 # Speech detection: a 0.3 s window of which 90 % must be speech (or silence) to switch.
@@ -130,7 +138,11 @@ class VoiceCall:
         send_audio: AudioSink,
         send_event: EventSink,
         playback_lead: float = DEFAULT_PLAYBACK_LEAD,
+        transport: str = "embedded",
+        started: float | None = None,
     ):
+        """`started`: when the call began (`time.monotonic()`), if before now (the socket opened while
+        the engines loaded); the record's duration and the recording's timeline count from it."""
         self._app = app
         self._session_id = session_id
         self._recognizer = recognizer
@@ -140,16 +152,27 @@ class VoiceCall:
         self._playback_lead = playback_lead
         self._utterances = _Utterances()
         self._hear_lock = threading.Lock()
-        self._turns: queue.Queue[bytes | None] = queue.Queue()
+        # Utterances with the moment each ended (to time the first answer); None hangs up.
+        self._turns: queue.Queue[tuple[bytes, float] | None] = queue.Queue()
         # Set by barge-in: the answer being spoken stops.
         self._interrupted = threading.Event()
         self._busy = threading.Event()
+        # The call's record, and its recording when the widget records calls.
+        self._started = time.monotonic() if started is None else started
+        with app.app_context():
+            call = start_call(session_id, transport, time.monotonic() - self._started)
+            self._call_id = call.id
+            path = recording_path(call)
+        self._recorder = CallRecorder(path, started=self._started) if path is not None else None
+        self._first_audio_at: float | None = None
         self._worker = threading.Thread(target=self._run, name="aurion-voice-call", daemon=True)
         self._worker.start()
         self._send_event(frames.voice("state", state="listening"))
 
     def hear(self, pcm: bytes) -> None:
         """Microphone audio (16 kHz PCM16 mono), in pieces of any length."""
+        if self._recorder is not None:
+            self._recorder.heard(pcm)
         with self._hear_lock:
             for frame in self._utterances.frames.push(pcm):
                 started, utterance = self._utterances.feed(frame)
@@ -157,24 +180,40 @@ class VoiceCall:
                     self._interrupted.set()
                     self._send_event(frames.voice("barge_in"))
                 if utterance is not None:
-                    self._turns.put(utterance)
+                    self._turns.put((utterance, time.monotonic()))
 
-    def hang_up(self, timeout: float = 30.0) -> None:
-        """End the call: speech in progress stops; a turn being answered finishes in text."""
+    def hang_up(self, ended_by: str = "visitor", timeout: float = 30.0) -> None:
+        """End the call (`ended_by`: visitor, agent, timeout, error): speech in progress stops;
+        a turn being answered finishes in text; the record is closed, the recording finished."""
         self._interrupted.set()
         self._turns.put(None)
         self._worker.join(timeout)
+        duration = time.monotonic() - self._started
+        size = self._recorder.close() if self._recorder is not None else None
+        try:
+            with self._app.app_context():
+                end_call(self._call_id, ended_by, duration, size)
+        except Exception:
+            self._app.logger.exception("The call's record could not be closed")
+
+    def _play(self, chunk: bytes) -> None:
+        """The agent's audio out: recorded, and the turn's first audio timed."""
+        if self._first_audio_at is None:
+            self._first_audio_at = time.monotonic()
+        if self._recorder is not None:
+            self._recorder.said(chunk)
+        self._send_audio(chunk)
 
     def _run(self) -> None:
         while True:
-            utterance = self._turns.get()
-            if utterance is None:
+            turn = self._turns.get()
+            if turn is None:
                 return
             self._busy.set()
             self._interrupted.clear()
             try:
                 with self._app.app_context():
-                    self._take_turn(utterance)
+                    self._take_turn(*turn)
             except Exception:
                 self._app.logger.exception("A voice turn failed")
                 self._send_event(frames.error("voice_failed", "That turn failed; please say it again."))
@@ -183,7 +222,8 @@ class VoiceCall:
                 if self._turns.empty():
                     self._send_event(frames.voice("state", state="listening"))
 
-    def _take_turn(self, utterance: bytes) -> None:
+    def _take_turn(self, utterance: bytes, heard_at: float) -> None:
+        self._first_audio_at = None
         self._send_event(frames.voice("state", state="thinking"))
         text = self._recognizer.transcribe(utterance)
         if not text:
@@ -197,8 +237,9 @@ class VoiceCall:
             return
         self._send_event(frames.voice("transcript", sender="user", text=text, message_id=question.public_id))
         if question.conversation.status != "agent":
+            record_turn(self._call_id, question.public_id, None, None, handed_off=True)
             return
-        voice = _Voice(self._synthesizer, _Playback(self._send_audio, self._playback_lead, self._interrupted), self._send_event)
+        voice = _Voice(self._synthesizer, _Playback(self._play, self._playback_lead, self._interrupted), self._send_event)
         answer = answer_visitor_safely(question.conversation_id, voice.add)
         reply = answer or _later_agent_message(question)
         if reply is not None:
@@ -207,6 +248,15 @@ class VoiceCall:
                 voice.add(reply.content)
             self._send_event(frames.voice("transcript", sender="agent", text=reply.content, message_id=reply.public_id))
         voice.finish()
+        first_answer = None if self._first_audio_at is None else self._first_audio_at - heard_at
+        db.session.refresh(question.conversation)
+        record_turn(
+            self._call_id,
+            question.public_id,
+            reply.public_id if reply is not None else None,
+            first_answer,
+            handed_off=question.conversation.status != "agent",
+        )
 
 
 class _Voice:

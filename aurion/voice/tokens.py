@@ -90,4 +90,9 @@ def call_access(settings: Mapping, session: WidgetSession, bearer: str, particip
             "transport": "embedded",
             "expires_at": isoformat_utc(session.expires_at),
         }
-    return {**body, "conversation_id": conversation.public_id, "participant_name": name}
+    return {
+        **body,
+        "conversation_id": conversation.public_id,
+        "participant_name": name,
+        "recorded": session.widget.record_calls,
+    }

@@ -2,8 +2,12 @@
 its own token, and the pipeline on LiveKit audio frames."""
 
 import jwt
+import soundfile
 from livekit import api, rtc
 
+from aurion.extensions import db
+from aurion.models import Call
+from aurion.services.uploads import recording_path
 from aurion.voice.audio import SAMPLE_RATE
 from aurion.voice.engines import open_recognizer, open_synthesizer
 from aurion.voice.livekit_worker import agent_token, conversation_session, frame_from_pcm, pcm_from_frame, rooms_to_join
@@ -38,6 +42,8 @@ def test_worker_token_joins_one_room_as_an_agent():
 
 def test_pipeline_answers_livekit_audio_frames_with_livekit_audio_frames(app, help_desk):
     widget, session = help_desk
+    widget.record_calls = True
+    db.session.commit()
     recorder = Recorder()
     published: list[rtc.AudioFrame] = []
 
@@ -47,7 +53,7 @@ def test_pipeline_answers_livekit_audio_frames_with_livekit_audio_frames(app, he
 
     call = VoiceCall(
         app, session.id, open_recognizer(app.config, widget, app.instance_path), open_synthesizer(app.config),
-        publish, recorder.send_event, playback_lead=60.0,
+        publish, recorder.send_event, playback_lead=60.0, transport="livekit",
     )
     try:
         pcm = spoken("How do I reset my password?")
@@ -63,6 +69,12 @@ def test_pipeline_answers_livekit_audio_frames_with_livekit_audio_frames(app, he
     assert "reset link" in reply["text"]
     assert published and all(frame.sample_rate == SAMPLE_RATE and frame.num_channels == 1 for frame in published)
     assert sum(frame.duration for frame in published) > 1.0
+    # The call is on record, as a LiveKit call, with its recording.
+    call = db.session.execute(db.select(Call).filter_by(conversation_id=session.conversation_id)).scalar_one()
+    assert (call.transport, call.ended_by, len(call.turns)) == ("livekit", "visitor", 1)
+    assert call.turns[0]["agent"] == reply["message_id"]
+    audio, rate = soundfile.read(recording_path(call), dtype="int16")
+    assert abs(len(audio) / rate - call.duration_seconds) < 0.5
 
 
 def test_voice_worker_command_needs_livekit(runner):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support.browser import BrowserPage
+from tests.support.browser import FAKE_MICROPHONE, BrowserPage, launch_chromium
 from tests.support.bundle import built_bundle
 
 
@@ -28,3 +28,11 @@ def open_page(chromium, live_server):
 @pytest.fixture
 def page(open_page):
     return open_page()
+
+
+@pytest.fixture
+def mic_browser(chromium):
+    """A Chromium with a fake microphone that the page may use without asking."""
+    browser = launch_chromium(chromium.browser_type, *FAKE_MICROPHONE)
+    yield browser
+    browser.close()

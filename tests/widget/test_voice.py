@@ -101,14 +101,6 @@ def livekit_server(app, database_url, instance_path, livekit_nowhere):
         yield base_url
 
 
-@pytest.fixture
-def mic_browser(chromium):
-    """A Chromium with a fake microphone that the page may use without asking."""
-    browser = launch_chromium(chromium.browser_type, *FAKE_MICROPHONE)
-    yield browser
-    browser.close()
-
-
 def test_a_livekit_call_loads_the_livekit_part_only_on_click_and_fails_in_words(
     mic_browser, host_site, livekit_server, livekit_nowhere, shop
 ):

@@ -26,7 +26,7 @@ const STATE = { connecting: "Connecting…", listening: "Listening…", thinking
 const CSS = `.voice{display:flex;flex-wrap:wrap;align-items:center;gap:8px;padding:8px 16px;border-top:1px solid #e5e7eb;background:#eef2ff}
 .voice p{margin:0}.voice .state{flex:1;font-weight:600}.voice meter{width:80px}
 .voice button{padding:4px 10px;border:1px solid #374151;border-radius:999px;background:#fff;font:inherit;cursor:pointer}
-.voice .hang-up{border-color:#b91c1c;background:#b91c1c;color:#fff}.voice .heard{flex-basis:100%;font-size:13px;color:#374151}`;
+.voice .hang-up{border-color:#b91c1c;background:#b91c1c;color:#fff}.voice .heard,.voice .recorded{flex-basis:100%;font-size:13px;color:#374151}`;
 
 /**
  * The call's controls, drawn by this file (not the chat bundle) above the composer:
@@ -41,6 +41,7 @@ function controls(root) {
     element("button", { type: "button", class: "mute", "aria-pressed": "false" }, "Mute"),
     element("button", { type: "button", class: "hang-up" }, "Hang up"),
     element("p", { class: "heard", "aria-live": "polite" }),
+    element("p", { class: "recorded", "aria-live": "polite" }),
   );
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(CSS);
@@ -49,7 +50,7 @@ function controls(root) {
   let removed = false;
   return {
     bar,
-    show({ state, level, muted, heard }) {
+    show({ state, level, muted, heard, recorded }) {
       // A microphone event already queued when the call ended must not bring the controls back.
       if (removed) return;
       if (!bar.isConnected) root.querySelector(".panel form")?.before(bar);
@@ -61,6 +62,7 @@ function controls(root) {
         if (muted) part(".state").textContent = "Muted";
       }
       if (heard !== undefined) part(".heard").textContent = heard;
+      if (recorded) part(".recorded").textContent = "This call is recorded.";
     },
     remove() {
       removed = true;
@@ -123,6 +125,8 @@ async function call(chat, audio, ended) {
     const access = await session.authed((token) =>
       chat.client.call("/voice-widget/token", { method: "POST", token, json: { widget_id: session.widgetId } }),
     );
+    // Said before the microphone opens: the visitor can still hang up.
+    if (access.recorded) ui.show({ recorded: true });
     const current = await startCall({
       chat,
       access,
