@@ -163,11 +163,16 @@ async def answer_room(app: Flask, ctx) -> None:
         log.warning("No conversation for room %s; leaving it", room_name)
         ctx.shutdown("no conversation")
         return
-    await ctx.connect(auto_subscribe=AutoSubscribe.AUDIO_ONLY)
-    log.info("Answering %s", room_name)
-    room_call = RoomCall(app, ctx.room, session_id, asyncio.get_running_loop())
-    await room_call.run()
-    ctx.shutdown("the visitor left")
+    # The job ends with this function, however it ends (the framework would otherwise
+    # keep a job whose connection failed until the worker shuts down).
+    reason = "the call failed"
+    try:
+        await ctx.connect(auto_subscribe=AutoSubscribe.AUDIO_ONLY)
+        log.info("Answering %s", room_name)
+        await RoomCall(app, ctx.room, session_id, asyncio.get_running_loop()).run()
+        reason = "the visitor left"
+    finally:
+        ctx.shutdown(reason)
 
 
 def voice_server(app: Flask, health_port: int = DEFAULT_HEALTH_PORT):
