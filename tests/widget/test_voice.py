@@ -1,6 +1,7 @@
 """A visitor talks to the agent through the widget, in headless Chromium with a WAV file as its microphone."""
 
 import re
+
 import pytest
 from playwright.sync_api import expect
 
