@@ -20,6 +20,7 @@ leaves, the call hangs up and the job ends.
 import asyncio
 import json
 import logging
+import signal
 
 from flask import Flask
 
@@ -203,8 +204,16 @@ def voice_server(app: Flask, health_port: int = DEFAULT_HEALTH_PORT):
 
 
 async def run_worker(app: Flask, health_port: int = DEFAULT_HEALTH_PORT) -> None:
-    """Serve the rooms LiveKit assigns to this worker, until cancelled."""
+    """Serve the rooms LiveKit assigns to this worker, until cancelled or sent SIGTERM,
+    which drains: no new jobs, and the calls in progress finish first."""
     server = voice_server(app, health_port)
+    stopping: set[asyncio.Task] = set()
+
+    async def drain() -> None:
+        await server.drain()
+        await server.aclose()
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, lambda: stopping.add(asyncio.ensure_future(drain())))
     try:
         await server.run()
     finally:
