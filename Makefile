@@ -22,7 +22,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(VENV)/bin/pip install --quiet --editable '.[voice,test]'
+	$(VENV)/bin/pip install --quiet --editable '.[voice,livekit,test]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -122,19 +122,25 @@ def prune_command() -> None:
 
 
 @aurion_cli.command("voice-worker")
-def voice_worker_command() -> None:
-    """Speak for the agent in LiveKit conversation rooms (needs LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET)."""
-    from aurion.voice.livekit_worker import run_worker
-
+@click.option("--health-port", default=8081, show_default=True, help="Port of the worker's health check (0: any free one).")
+def voice_worker_command(health_port: int) -> None:
+    """Speak for the agent in the LiveKit rooms dispatched to this worker (needs LIVEKIT_URL,
+    LIVEKIT_API_KEY, LIVEKIT_API_SECRET and `pip install aurion[livekit]`)."""
     app = current_app._get_current_object()
     if not livekit_configured(app.config):
         raise click.ClickException(
             "LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET must all be set; without LiveKit, "
             "voice runs embedded in the web server and needs no worker."
         )
-    click.echo(f"Voice worker joining conversation rooms on {app.config['LIVEKIT_URL']} (Ctrl+C to stop)")
     try:
-        asyncio.run(run_worker(app))
+        import livekit.agents  # noqa: F401
+
+        from aurion.voice.livekit_worker import run_worker
+    except ImportError:
+        raise click.ClickException("The voice worker needs LiveKit's agent framework: pip install 'aurion[livekit]'.") from None
+    click.echo(f"Voice worker registered for dispatch on {app.config['LIVEKIT_URL']} (Ctrl+C to stop)")
+    try:
+        asyncio.run(run_worker(app, health_port))
     except KeyboardInterrupt:
         pass
 

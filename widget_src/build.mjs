@@ -4,7 +4,8 @@
 // Code that only some visitors need gets its own entry here and is built to
 // `../static/aurion-<name>.js`, which the server serves beside aurion.js and the widget
 // loads only when it is needed: the voice call (voice.js, with its embedded transport)
-// where the widget offers voice, and the LiveKit transport (livekit.js) for LiveKit calls.
+// where the widget offers voice, the LiveKit transport (livekit.js) for LiveKit calls, and
+// the microphone's AudioWorklet module (capture-worklet.js) for embedded calls.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { build, transform } from "esbuild";
 import { minify } from "terser";
@@ -22,22 +23,30 @@ const cssAsText = {
 
 // livekit-client (about 140 KB gzipped) is loaded by the voice part only for LiveKit calls.
 const ENTRIES = { aurion: "src/index.js", "aurion-voice": "src/voice.js", "aurion-livekit": "src/livekit.js" };
+// The voice call's microphone capture is an AudioWorklet module, run in the audio thread's
+// own scope: built alone, without Preact's JSX shim.
+const WORKLETS = { "aurion-capture-worklet": "src/capture-worklet.js" };
 
-const { outputFiles } = await build({
-  entryPoints: ENTRIES,
+const options = {
   outdir: "../static",
   write: false,
   bundle: true,
   minify: true,
   format: "iife",
   target: ["es2022"],
+  legalComments: "none",
+  logLevel: "info",
+};
+const widget = await build({
+  ...options,
+  entryPoints: ENTRIES,
   jsxFactory: "h",
   jsxFragment: "Fragment",
   inject: ["src/jsx-shim.js"],
-  legalComments: "none",
   plugins: [cssAsText],
-  logLevel: "info",
 });
+const worklets = await build({ ...options, entryPoints: WORKLETS });
+const outputFiles = [...widget.outputFiles, ...worklets.outputFiles];
 
 await mkdir("../static", { recursive: true });
 for (const file of outputFiles) {

@@ -87,6 +87,8 @@ def _serve_script(name: str) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Pages that isolate themselves (COEP: require-corp) may still load it.
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    # Worklet modules (aurion-capture-worklet.js) are fetched in CORS mode; these files are public.
+    response.headers["Access-Control-Allow-Origin"] = "*"
     return response.make_conditional(request)
 
 

@@ -87,6 +87,16 @@ def test_the_livekit_part_is_served_beside_the_embed_script(client):
     assert b"AurionLiveKit" in response.data
 
 
+def test_the_capture_worklet_is_served_to_any_page_in_cors_mode(client):
+    # AudioWorklet modules are fetched with CORS: the page's origin must be able to read it.
+    built_bundle()  # make widget builds the worklet too
+    response = client.get("/api/v1/voice-widget/embed/aurion-capture-worklet.js", headers={"Origin": "https://shop.example.com"})
+    assert response.status_code == 200
+    assert response.mimetype == "application/javascript"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert b'registerProcessor("aurion-capture"' in response.data
+
+
 def test_public_config_for_an_allowed_origin(client, widget):
     origin = "https://shop.example.com"
     response = client.get(f"/api/v1/voice-widget/embed/config/{widget.public_id}", headers={"Origin": origin})

@@ -37,6 +37,28 @@ def test_admin_creates_configures_saves_and_copies_a_widget(admin_page, acme, li
     # ...and the real widget in the frame renders them.
     expect(preview.locator("aurion-widget [role=dialog] .msg.agent").first).to_contain_text("Welcome to the shop!")
     expect(preview.locator("aurion-widget .launcher")).to_have_css("background-color", "rgb(14, 165, 233)")
+    # With Voice ticked the preview shows the mic; without, it does not.
+    expect(preview.locator("aurion-widget .mic")).to_be_visible()
+    page.get_by_label("Voice", exact=True).uncheck()
+    expect(script).to_have_attribute("data-modes", "chat")
+    expect(preview.locator("aurion-widget .panel .send")).to_be_visible()
+    expect(preview.locator("aurion-widget .mic")).to_have_count(0)
+    page.get_by_label("Voice", exact=True).check()
+    expect(preview.locator("aurion-widget .mic")).to_be_visible()
+    # The preview is laid out as on a computer (not the phone's full-screen panel): the
+    # launcher and the panel sit on the chosen side.
+    for position, side in (("Bottom left", "left"), ("Bottom right", "right")):
+        page.get_by_label(position, exact=True).check()
+        expect(script).to_have_attribute("data-position", position.lower().replace(" ", "-"))
+        frame = page.locator("#preview").bounding_box()
+        launcher = preview.locator("aurion-widget .launcher").bounding_box()
+        panel = preview.locator("aurion-widget .panel").bounding_box()
+        middle = frame["x"] + frame["width"] / 2
+        assert panel["width"] < frame["width"] * 0.8, (panel, frame)
+        if side == "left":
+            assert launcher["x"] + launcher["width"] < middle and panel["x"] + panel["width"] / 2 < middle
+        else:
+            assert launcher["x"] > middle and panel["x"] + panel["width"] / 2 > middle
     db.session.expire_all()
     assert db.session.execute(db.select(Widget).filter_by(public_id=public_id)).scalar_one().greeting != "Welcome to the shop!"
 

@@ -51,3 +51,11 @@ def test_livekit_client_is_only_in_its_own_part():
         assert forbidden not in livekit, forbidden
     _, gzipped = bundle_sizes(voice.encode())
     assert gzipped <= 8 * 1024, f"aurion-voice.js is {gzipped} bytes gzipped; the LiveKit client belongs in aurion-livekit.js"
+
+
+def test_voice_captures_through_an_audio_worklet():
+    # ScriptProcessorNode is deprecated (and warns on the page's console).
+    built_bundle()
+    voice = (ROOT / "static" / "aurion-voice.js").read_text()
+    assert "createScriptProcessor" not in voice
+    assert "AudioWorkletNode" in voice and "aurion-capture-worklet.js" in voice

@@ -1,5 +1,7 @@
 """A visitor talks to the agent through the widget, in headless Chromium with a WAV file as its microphone."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -43,6 +45,12 @@ def test_a_spoken_question_then_a_typed_follow_up(talking_browser, host_site, li
     built_bundle()
     context = talking_browser.new_context()
     page = BrowserPage(context.new_page())
+    # Warnings and errors on the console, less the host test site's missing favicon.
+    complaints = []
+    page.on(
+        "console",
+        lambda m: m.type in ("warning", "error") and not m.location["url"].endswith("/favicon.ico") and complaints.append(m.text),
+    )
     agent_audio = []
     page.on(
         "websocket",
@@ -59,7 +67,11 @@ def test_a_spoken_question_then_a_typed_follow_up(talking_browser, host_site, li
         expect(panel.locator(".voice")).to_be_visible()
 
         # The transcript and the agent's answer appear in the message list; its voice plays.
-        expect(panel.locator(".msg.user").first).to_contain_text("password", timeout=ANSWER_TIMEOUT_MS)
+        # The transcript's words are the question's where it matters: its opening and the
+        # word the knowledge base matches. (Offline recognition is pocketsphinx with the
+        # widget's language model, which hears "how do i do password": it gets these right
+        # but not "reset my"; a better recogniser such as Whisper hears them all.)
+        expect(panel.locator(".msg.user").first).to_contain_text(re.compile(r"how do i\b.*\bpassword\b", re.I), timeout=ANSWER_TIMEOUT_MS)
         expect(panel.locator(".msg.agent", has_text="reset link")).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
         expect(panel.locator(".voice .state")).to_have_text("Speaking…", timeout=ANSWER_TIMEOUT_MS)
         for _ in range(50):  # the answer streams in at about real time
@@ -83,6 +95,9 @@ def test_a_spoken_question_then_a_typed_follow_up(talking_browser, host_site, li
         token = page.evaluate(f"JSON.parse(localStorage.getItem('aurion:{shop.public_id}')).token")
     finally:
         context.close()
+    # The capture is an AudioWorklet loaded from the Aurion host: no deprecation warning, no error.
+    # (Chromium reports no page response for a worklet's module; the call above needed it.)
+    assert not complaints, complaints
     messages = history_over_http(live_server, token)
     assert [(m["sender"], m["mode"]) for m in messages] == [("user", "voice"), ("agent", "voice"), ("user", "chat"), ("agent", "chat")]
 
@@ -140,5 +155,53 @@ def test_a_livekit_call_loads_the_livekit_part_only_on_click_and_fails_in_words(
         box.fill("How do I reset my password?")
         box.press("Enter")
         expect(panel.locator(".msg.agent", has_text="reset link")).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+        # livekit-client logs at warn and above only: none of its step-by-step info on the page's console.
+        assert not [line for line in page.console if line.startswith(("log", "info", "debug"))], page.console
+    finally:
+        context.close()
+
+
+def _call_ends_in_words_and_chat_goes_on(page, host_site, live_server, shop, words: str) -> None:
+    url = host_site.add("/", host_page(snippet(live_server, shop.public_id)))
+    page.goto(url)
+    widget = page.locator("aurion-widget")
+    widget.locator(".launcher").click()
+    panel = widget.locator("[role=dialog]")
+    panel.locator(".mic").click()
+    expect(panel).to_contain_text(words, timeout=ANSWER_TIMEOUT_MS)
+    expect(panel.locator(".voice")).to_have_count(0)
+    expect(panel.locator(".mic")).to_be_visible()
+    box = panel.locator("textarea")
+    box.fill("How do I reset my password?")
+    box.press("Enter")
+    expect(panel.locator(".msg.agent", has_text="reset link")).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+
+
+@pytest.fixture
+def microphone_browser(chromium):
+    """A Chromium with a (fake) microphone whose permission the page must ask for."""
+    browser = launch_chromium(chromium.browser_type, "--use-fake-device-for-media-stream")
+    yield browser
+    browser.close()
+
+
+def test_a_denied_microphone_ends_the_call_in_words_and_chat_goes_on(microphone_browser, host_site, live_server, shop):
+    built_bundle()
+    # Nothing grants the microphone: headless Chromium denies the page's request.
+    context = microphone_browser.new_context()
+    try:
+        page = BrowserPage(context.new_page())
+        _call_ends_in_words_and_chat_goes_on(page, host_site, live_server, shop, "Microphone access was denied.")
+    finally:
+        context.close()
+
+
+def test_a_missing_microphone_ends_the_call_in_words_and_chat_goes_on(chromium, host_site, live_server, shop):
+    built_bundle()
+    # Allowed to use a microphone, on a machine that has none (no fake device).
+    context = chromium.new_context(permissions=["microphone"])
+    try:
+        page = BrowserPage(context.new_page())
+        _call_ends_in_words_and_chat_goes_on(page, host_site, live_server, shop, "No microphone was found.")
     finally:
         context.close()

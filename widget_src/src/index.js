@@ -50,8 +50,9 @@ class AurionWidget extends HTMLElement {
         chat.subscribe(draw);
         draw();
         chat.ready(config);
-        // Voice is a file of its own, loaded only where the widget offers it; it adds the mic.
-        if (config.modes?.includes("voice") && !preview) {
+        // Voice is a file of its own, loaded only where the widget offers it; it adds the mic
+        // (in the dashboard's preview too, where a click only says it is a preview).
+        if (config.modes?.includes("voice")) {
           const script = document.head.appendChild(document.createElement("script"));
           script.onload = () => window.AurionVoice.attach(chat);
           script.src = client.link("voice-widget/embed/aurion-voice.js");

@@ -15,10 +15,13 @@
  * The words of both sides reach the chat socket as ordinary messages, because the
  * worker adds its turns to the conversation.
  */
-import { Room, RoomEvent, Track } from "livekit-client";
+import { LogLevel, Room, RoomEvent, Track, setLogLevel } from "livekit-client";
 import { DISCONNECTED, level, showEvent } from "./voice-call.js";
 
 const EVENTS_TOPIC = "aurion.voice";
+
+// livekit-client logs every step at info; the host page's console is not ours to fill.
+setLogLevel(LogLevel.warn);
 
 async function start({ access, audio, stream, update, fail }) {
   const room = new Room({ webAudioMix: { audioContext: audio } });

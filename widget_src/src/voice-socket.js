@@ -3,7 +3,8 @@
  * docs/voice.md, "The voice socket's framing"), a sibling of the LiveKit transport (livekit.js), built
  * into the voice part (static/aurion-voice.js).
  *
- * The microphone, captured at 16 kHz through the AudioContext the visitor's click made,
+ * The microphone, captured at 16 kHz through the AudioContext the visitor's click made by
+ * an AudioWorklet (capture-worklet.js, whose module voice.js has added to that context),
  * goes out as PCM16 little-endian frames; the agent's voice comes back in the same
  * format and is scheduled gap-free on the same AudioContext (so autoplay rules allow
  * it). `barge_in` drops what is queued. The words of both sides arrive on the chat
@@ -13,8 +14,8 @@ import { DISCONNECTED, level, showEvent } from "./voice-call.js";
 
 /** The sample rate of the voice socket's audio, both ways. */
 export const RATE = 16000;
-// 32 ms of audio per capture callback at 16 kHz.
-const CAPTURE_SAMPLES = 512;
+/** The capture processor's name, as capture-worklet.js registers it. */
+export const CAPTURE = "aurion-capture";
 
 /** Microphone samples (-1 to 1) as one PCM16 frame for the socket (little-endian, as every browser's Int16Array is). */
 export function toPcm16(samples) {
@@ -46,13 +47,12 @@ export function start({ access, audio, stream, update, fail }) {
   let playAt = 0;
 
   const source = audio.createMediaStreamSource(stream);
-  const capture = audio.createScriptProcessor(CAPTURE_SAMPLES, 1, 1);
-  capture.onaudioprocess = (event) => {
-    const samples = event.inputBuffer.getChannelData(0);
+  const capture = new AudioWorkletNode(audio, CAPTURE, { channelCount: 1 });
+  capture.port.onmessage = ({ data: samples }) => {
     update({ level: muted ? 0 : level(samples) });
     if (!muted && socket.readyState === WebSocket.OPEN) socket.send(toPcm16(samples).buffer);
   };
-  // The processor only runs while connected; its output is silence.
+  // Connected to the output so that the browser runs it; what it outputs is silence.
   source.connect(capture);
   capture.connect(audio.destination);
 
@@ -80,6 +80,7 @@ export function start({ access, audio, stream, update, fail }) {
     if (ended) return;
     ended = true;
     silence();
+    capture.port.onmessage = null;
     capture.disconnect();
     source.disconnect();
     stream.getTracks().forEach((track) => track.stop());

@@ -5,7 +5,9 @@
  * and during a call the state in words, the microphone's level, mute and hang up. It
  * opens the microphone, then hands the call to its transport:
  *
- * - embedded (the server's voice socket): voice-socket.js, built into this file;
+ * - embedded (the server's voice socket): voice-socket.js, built into this file, which
+ *   captures through an AudioWorklet whose module (static/aurion-capture-worklet.js,
+ *   built from capture-worklet.js) is loaded from the Aurion host;
  * - LiveKit (a token with `transport: "livekit"`): the LiveKit client is a file of its
  *   own (static/aurion-livekit.js, built from livekit.js), loaded only then.
  *
@@ -73,6 +75,7 @@ function controls(root) {
 }
 
 const SVG = "http://www.w3.org/2000/svg";
+const PREVIEW = "This is a preview: voice calls start on your site.";
 const MIC = "M12 15a3 3 0 0 0 3-3V6a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-2.1a7 7 0 0 0 6-6.9z";
 
 /** A DOM element with attributes and text: the widget never writes HTML. */
@@ -94,6 +97,7 @@ function attach(chat) {
   icon.append(element("path", { d: MIC }, "", SVG));
   mic.append(icon);
   mic.onclick = () => {
+    if (chat.session.preview) return chat.set({ notice: PREVIEW });
     mic.hidden = true;
     call(chat, new AudioContext({ sampleRate: voiceSocket.RATE }), () => (mic.hidden = false));
   };
@@ -143,13 +147,15 @@ async function call(chat, audio, ended) {
   }
 }
 
+const LOAD_FAILED = "The voice call could not be loaded. You can keep typing here.";
+
 /** Load another part of the widget (`aurion-<part>.js`) once, beside this one. */
 function loadPart(chat, part, global) {
   if (window[global]) return Promise.resolve(window[global]);
   return new Promise((resolve, reject) => {
     const script = document.head.appendChild(document.createElement("script"));
     script.onload = () => resolve(window[global]);
-    script.onerror = () => reject(new Error("The voice call could not be loaded. You can keep typing here."));
+    script.onerror = () => reject(new Error(LOAD_FAILED));
     script.src = chat.client.link(`voice-widget/embed/aurion-${part}.js`);
   });
 }
@@ -175,6 +181,13 @@ async function startCall({ chat, access, audio, update, fail, processing }) {
       stream.getTracks().forEach((track) => track.stop());
       throw error;
     }
+  }
+  try {
+    // From the Aurion host, as this file: a page's CSP that lets the widget in lets this in.
+    await audio.audioWorklet.addModule(chat.client.link("voice-widget/embed/aurion-capture-worklet.js"));
+  } catch {
+    stream.getTracks().forEach((track) => track.stop());
+    throw new Error(LOAD_FAILED);
   }
   return voiceSocket.start({ access, audio, stream, update, fail });
 }
