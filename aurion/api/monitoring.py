@@ -2,7 +2,8 @@
 
 - `GET /healthz`: the process answers (200 `{"status": "ok"}`); touches nothing else.
 - `GET /readyz`: the database, each configured Redis and the widget's bundle, as
-  `{"ready", "checks": [{"name", "ok", "detail"}]}`; 503 when any fails.
+  `{"ready", "checks": [{"name", "ok", "detail"}]}`; 503 when any fails. The details
+  only for those who may read the metrics; others get each check's name and result.
 - `GET /metrics`: Prometheus' text format. Not public: with `AURION_METRICS_TOKEN`
   set, only `Authorization: Bearer <token>` reads it (403 otherwise); without it, only
   a direct connection from loopback does, not one a proxy forwarded (404 otherwise).
@@ -38,21 +39,26 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Whether this host can serve visitors now; 503 (so a load balancer skips it) when not."""
+    """Whether this host can serve visitors now; 503 (so a load balancer skips it) when not.
+
+    Each check's detail (addresses, paths, driver errors) only for whoever may read the metrics."""
     checks = readiness_checks(current_app)
     ready = all(check.ok for check in checks)
-    response = jsonify({"ready": ready, "checks": [check.to_dict() for check in checks]})
+    operator = _operator_refusal() is None
+    listed = [check.to_dict() if operator else {"name": check.name, "ok": check.ok} for check in checks]
+    response = jsonify({"ready": ready, "checks": listed})
     response.status_code = 200 if ready else 503
     return response
 
 
-def _require_scraper() -> None:
+def _operator_refusal() -> Problem | None:
+    """Why this request may not read the operator's figures, or None when it may."""
     token = current_app.config["AURION_METRICS_TOKEN"]
     if token:
         offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(offered.encode(), token.encode()):
-            raise Problem(403, "forbidden", "Send the metrics token as Authorization: Bearer <AURION_METRICS_TOKEN>.")
-        return
+        if hmac.compare_digest(offered.encode(), token.encode()):
+            return None
+        return Problem(403, "forbidden", "Send the metrics token as Authorization: Bearer <AURION_METRICS_TOKEN>.")
     forwarded = any(name in request.headers for name in _FORWARDING_HEADERS)
     try:
         loopback = ipaddress.ip_address(request.remote_addr or "").is_loopback
@@ -60,13 +66,16 @@ def _require_scraper() -> None:
         loopback = False
     if forwarded or not loopback:
         # As if it did not exist: without a token the metrics are for the host itself.
-        raise Problem(404, "not_found", f"Nothing is at {request.path}.")
+        return Problem(404, "not_found", f"Nothing is at {request.path}.")
+    return None
 
 
 @bp.get("/metrics")
 def scrape():
     """Every metric, summed over the server's worker processes."""
-    _require_scraper()
+    refusal = _operator_refusal()
+    if refusal is not None:
+        raise refusal
     body, content_type = metrics.exposition()
     return Response(body, content_type=content_type)
 

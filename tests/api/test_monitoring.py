@@ -35,6 +35,12 @@ def test_readyz_is_ready_with_database_and_bundle(client):
     assert all(check["ok"] for check in body["checks"])
 
 
+def test_readyz_details_are_for_operators_only(client):
+    checks = client.get("/readyz", environ_base={"REMOTE_ADDR": OUTSIDER}).get_json()["checks"]
+    assert checks == [{"name": "database", "ok": True}, {"name": "widget_bundle", "ok": True}]
+    assert all("detail" in check for check in client.get("/readyz").get_json()["checks"])
+
+
 def test_readyz_is_503_without_the_widget_bundle(app, client, tmp_path):
     app.static_folder = str(tmp_path)  # a server installed without `make widget`
     response = client.get("/readyz")
@@ -163,3 +169,17 @@ def test_gunicorn_workers_add_up_their_metrics(widget, database_url, instance_pa
                 break
             time.sleep(0.1)
         assert sample_value(scrape(), "aurion_open_sockets", kind="chat") == 0
+
+
+@pytest.mark.redis
+def test_the_broker_counts_each_time_its_listener_subscribes(make_app, redis_url):
+    from aurion.engines.broker import broker
+
+    app = make_app(AURION_BROKER_URL=redis_url)
+    client = app.test_client()
+    before = sample_value(client.get("/metrics").get_data(as_text=True), "aurion_broker_reconnects_total")
+    with app.app_context():
+        # The first socket starts the listener; closing the broker would end it with an error.
+        broker().subscribe("conv_metrics").close()
+    after = sample_value(client.get("/metrics").get_data(as_text=True), "aurion_broker_reconnects_total")
+    assert after == before + 1
