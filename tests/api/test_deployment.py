@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from string import Template
@@ -33,6 +32,7 @@ from aurion.services.tenants import create_tenant
 from tests.support import ROOT
 from tests.support.live_server import LIVE_SECRET_KEY, free_port, gunicorn_server
 from tests.support.metrics import sample_value
+from tests.support.scratch import scratch_database, scratch_key_prefix
 from tests.support.sockets import frames_until
 from tests.support.visitors import HISTORY_URL, SESSION_URL
 
@@ -57,37 +57,17 @@ def _postgres_url() -> str:
 
 @pytest.fixture(scope="module")
 def deployment_database():
-    """A database of its own on the test's PostgreSQL server, migrated with `flask db upgrade`; dropped afterwards."""
-    server = sa.engine.make_url(_postgres_url())
-    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        connection = admin.connect()
-    except sa.exc.OperationalError as exc:
-        pytest.skip(f"PostgreSQL at {server.render_as_string()} is not reachable: {str(exc).splitlines()[0]}")
-    name = f"aurion_twohost_{uuid.uuid4().hex[:10]}"
-    connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    try:
+    """A database of its own on the test's PostgreSQL server (migrated by the deployment); dropped afterwards."""
+    server = sa.engine.make_url(_postgres_url()).set(database="postgres")
+    with scratch_database(server.render_as_string(hide_password=False), "aurion_twohost") as url:
         yield url
-    finally:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.close()
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
 def shared_redis(redis_url):
-    """The Redis both hosts share, under a key prefix of this run; its keys are deleted afterwards."""
-    import redis
-
-    prefix = f"aurion-twohost-{uuid.uuid4().hex[:10]}"
-    yield redis_url, prefix
-    client = redis.Redis.from_url(redis_url)
-    try:
-        for key in client.scan_iter(match=f"*{prefix}*"):
-            client.delete(key)
-    finally:
-        client.close()
+    """The Redis both hosts share, under a key prefix of this run."""
+    with scratch_key_prefix(redis_url, "aurion-twohost") as prefix:
+        yield redis_url, prefix
 
 
 def _migrate(url: str, instance_path: Path) -> None:
@@ -265,6 +245,9 @@ def test_a_reply_through_either_host_reaches_a_socket_upgraded_through_nginx(two
             assert reply["content"] == f"A person, via host {index}"
     finally:
         ws.close()
+        # Its reader thread may still be inside OpenSSL, which reads by descriptor number: until
+        # the thread ends, the next connection (given the same number) could lose bytes to it.
+        ws.thread.join(timeout=10)
 
 
 def test_each_client_keeps_its_own_address_and_the_hosts_share_one_budget(two_hosts):
