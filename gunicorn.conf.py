@@ -22,7 +22,7 @@ control_socket_disable = True
 
 # Prometheus' multiprocess mode: every worker writes its metrics into one folder that
 # /metrics adds up. Set before any worker imports prometheus_client; a folder of our
-# own unless the operator names one (it must then be emptied before each start).
+# own unless the operator names one (emptied at each start either way).
 _metrics_folder_is_ours = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if _metrics_folder_is_ours:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="aurion-metrics-")
