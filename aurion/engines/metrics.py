@@ -51,21 +51,16 @@ agent_turn_seconds = Histogram(
     ["outcome"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 40),
 )
-voice_calls = Counter("aurion_voice_calls", "Voice calls started (embedded and LiveKit)")
+voice_calls = Counter("aurion_voice_calls", "Voice calls started in this process (embedded voice; a LiveKit worker counts its own)")
 limit_refusals = Counter(
     "aurion_limit_refusals", "Refusals by a rate limit (429): by route, or widget-message for socket and voice messages", ["limit"]
 )
 broker_reconnects = Counter("aurion_broker_reconnects", "Times the Redis broker's listener (re)connected and subscribed")
 
 
-def multiprocess_folder() -> str | None:
-    """The folder the processes of a gunicorn server share their values in, if any."""
-    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
-
-
 def exposition() -> tuple[bytes, str]:
     """Every metric in Prometheus' text format, summed over the server's processes; and its content type."""
-    if multiprocess_folder():
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # the folder a gunicorn server's processes share
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:
