@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import sys
+import time
 import uuid
 
 from flask import Flask, Response, has_request_context, request
@@ -19,8 +20,8 @@ HEADER = "X-Request-ID"
 NO_REQUEST = "-"
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _ENVIRON_KEY = "aurion.request_id"
-_STARTED_KEY = "aurion.request_started"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+FORMATS = ("text", "json")
 
 
 def request_id() -> str:
@@ -39,7 +40,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", NO_REQUEST),
@@ -98,5 +99,7 @@ def _stamp_response(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Log in the configured format, and return each request's id with its response."""
+    if app.config["AURION_LOG_FORMAT"] not in FORMATS:
+        raise RuntimeError(f"AURION_LOG_FORMAT={app.config['AURION_LOG_FORMAT']!r} is not one of {', '.join(FORMATS)}")
     configure_logging(app.config["AURION_LOG_FORMAT"])
     app.after_request(_stamp_response)

@@ -53,3 +53,9 @@ def test_json_logs_are_one_object_per_line(make_app, capsys):
     assert access["level"] == "INFO"
     assert (access["method"], access["path"], access["status"], access["remote_addr"]) == ("GET", HEALTHZ, 200, "127.0.0.1")
     assert isinstance(access["duration_ms"], float)
+    assert access["time"].endswith("Z")
+
+
+def test_an_unknown_log_format_stops_the_app(make_app):
+    with pytest.raises(RuntimeError, match="AURION_LOG_FORMAT='xml' is not one of text, json"):
+        make_app(AURION_LOG_FORMAT="xml")
