@@ -2,6 +2,8 @@
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 worker_class = "gevent"
@@ -13,8 +15,38 @@ workers = int(os.environ.get("WEB_CONCURRENCY", _default_workers))
 worker_connections = int(os.environ.get("AURION_WORKER_CONNECTIONS", "5000"))
 timeout = 30
 graceful_timeout = 20
-accesslog = "-"
+# The app writes one access line per request itself, with its request id, in the
+# configured format (aurion.api.monitoring); gunicorn's own would repeat it without one.
+accesslog = None
 control_socket_disable = True
+
+# Prometheus' multiprocess mode: every worker writes its metrics into one folder that
+# /metrics adds up. Set before any worker imports prometheus_client; a folder of our
+# own unless the operator names one (emptied at each start either way).
+_metrics_folder_is_ours = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _metrics_folder_is_ours:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="aurion-metrics-")
+
+
+def on_starting(server):
+    """Start from zero: values left by an earlier run would be added to this one's."""
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        if name.endswith(".db"):
+            os.remove(os.path.join(folder, name))
+
+
+def child_exit(server, worker):
+    """A dead worker's open sockets no longer count (its counters still do)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _metrics_folder_is_ours:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def post_worker_init(worker):

@@ -3,12 +3,14 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from aurion import api, cli, dashboard, demo
+from aurion import api, cli, dashboard, demo, logs
 from aurion.agent import dispatch
 from aurion.config import Config, instance_secret_key, shipped_folder
-from aurion.engines import broker, webhooks
+from aurion.engines import broker, metrics, webhooks
 from aurion.engines.embedding import require_model
+from aurion.engines.health import require_database
 from aurion.extensions import db, limiter, migrate, sock
 from aurion.models.types import render_migration_type
 from aurion.voice import readiness as voice_readiness
@@ -38,6 +40,12 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
     app.json.sort_keys = False  # keep fields in the order the API documents them
+    proxies = app.config["AURION_TRUSTED_PROXIES"]
+    if proxies:
+        # The client's address, scheme and host as the proxies in front saw them (rate limits key on the address).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    logs.init_app(app)
+    metrics.count_messages()
     db.init_app(app)
     migrate.init_app(
         app,
@@ -56,4 +64,6 @@ def create_app(config: type | dict | None = None) -> Flask:
     dashboard.init_app(app)
     app.register_blueprint(demo.bp)
     cli.init_app(app)
+    if app.config["AURION_REQUIRE_DATABASE"]:
+        require_database(app)
     return app

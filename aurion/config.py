@@ -129,6 +129,16 @@ class Config:
 
     SOCK_SERVER_OPTIONS = {"ping_interval": 25}
 
+    # Operations (docs/operations.md). How many proxies in front set X-Forwarded-For,
+    # -Proto and -Host: 0 trusts none (the client address is the connection's).
+    AURION_TRUSTED_PROXIES = _env_int("AURION_TRUSTED_PROXIES", 0)
+    # Who may read /metrics: the bearer of this token; unset, direct loopback connections only.
+    AURION_METRICS_TOKEN = os.environ.get("AURION_METRICS_TOKEN", "")
+    # "text" or "json" (one object per line).
+    AURION_LOG_FORMAT = os.environ.get("AURION_LOG_FORMAT", "text").strip().lower()
+    # Stop at start when the database cannot be reached, rather than answer 500 to every request.
+    AURION_REQUIRE_DATABASE = True
+
 
 class TestConfig(Config):
     """Settings for the test suite: a throwaway database, no shared state."""
@@ -150,3 +160,8 @@ class TestConfig(Config):
     # Tests that deliver start the loop themselves, on their own schedule.
     AURION_WEBHOOKS_DELIVER = False
     AURION_WEBHOOKS_ALLOW_PRIVATE = False
+    AURION_TRUSTED_PROXIES = 0
+    AURION_METRICS_TOKEN = ""
+    AURION_LOG_FORMAT = "text"
+    # Each test builds its app over a database it knows is there.
+    AURION_REQUIRE_DATABASE = False

@@ -1,5 +1,6 @@
 """One turn of the agent: read the conversation, retrieve, stream the reply, store it."""
 
+import time
 from collections.abc import Callable, Mapping
 
 from flask import current_app
@@ -8,7 +9,7 @@ from aurion.agent.backends import AgentContext, Backend, Reply, Turn
 from aurion.agent.handoff import offered_a_person, visitor_wants_person
 from aurion.agent.knowledge_agent import KnowledgeBaseAgent
 from aurion.agent.llm import ChatCompletionsAgent
-from aurion.engines import frames
+from aurion.engines import frames, metrics
 from aurion.engines.broker import publish
 from aurion.engines.retrieval import contextual_query
 from aurion.extensions import db
@@ -124,9 +125,13 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
 
 def answer_visitor_safely(conversation_id: int, on_piece: Callable[[str], None] | None = None) -> Message | None:
     """`answer_visitor`, telling the visitor (instead of going silent) when it fails."""
+    started = time.perf_counter()
     try:
-        return answer_visitor(conversation_id, on_piece)
+        message = answer_visitor(conversation_id, on_piece)
+        metrics.agent_turn_seconds.labels("answered" if message is not None else "skipped").observe(time.perf_counter() - started)
+        return message
     except Exception:
+        metrics.agent_turn_seconds.labels("failed").observe(time.perf_counter() - started)
         current_app.logger.exception("The agent failed to answer conversation %s", conversation_id)
         db.session.rollback()
         conversation = db.session.get(Conversation, conversation_id)

@@ -9,8 +9,10 @@ from aurion.api import (
     conversations,
     embed,
     errors,
+    headers,
     knowledge,
     limits,
+    monitoring,
     openapi,
     socket,
     voice,
@@ -23,5 +25,7 @@ from aurion.api import (
 def init_app(app: Flask) -> None:
     errors.init_app(app)
     limits.init_app(app)
+    headers.init_app(app)
+    monitoring.init_app(app)
     for surface in (config, embed, knowledge, widget, attachments, conversations, calls, webhooks, voice, socket, voice_socket, openapi):
         app.register_blueprint(surface.bp)

@@ -17,7 +17,7 @@ from simple_websocket import ConnectionClosed
 
 from aurion.api.operations import Reply, operation
 from aurion.api.origins import require_allowed_origin
-from aurion.engines import frames
+from aurion.engines import frames, metrics
 from aurion.engines.broker import broker
 from aurion.extensions import db, sock
 from aurion.models import WidgetSession
@@ -133,6 +133,7 @@ def _replay_missed(after: str, channel: Channel) -> None:
     description=__doc__,
     websocket=True,
 )
+@metrics.open_socket("chat")
 def widget_socket(ws):
     """The live channel of the session's conversation."""
     channel = Channel(ws)

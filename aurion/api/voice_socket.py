@@ -28,7 +28,7 @@ from simple_websocket import ConnectionClosed
 from aurion.api.operations import Reply, operation
 from aurion.api.origins import require_allowed_origin
 from aurion.api.socket import CLOSE_UNAUTHORIZED, Channel, live_session
-from aurion.engines import frames
+from aurion.engines import frames, metrics
 from aurion.extensions import db, sock
 from aurion.models import WidgetSession
 from aurion.problems import Problem
@@ -116,6 +116,7 @@ def _still_live(ws) -> bool:
     description=__doc__,
     websocket=True,
 )
+@metrics.open_socket("voice")
 def voice_socket(ws):
     """A voice call in the session's conversation: microphone audio in, the agent's voice out."""
     opened = time.monotonic()

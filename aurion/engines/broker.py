@@ -14,6 +14,8 @@ from collections import defaultdict
 
 from flask import Flask, current_app
 
+from aurion.engines import metrics
+
 log = logging.getLogger(__name__)
 
 CHANNEL_PREFIX = "aurion:conversation:"
@@ -109,6 +111,7 @@ class RedisBroker(InProcessBroker):
                 if confirmation is None:
                     raise ConnectionError("Redis did not confirm the broker subscription")
             self._pubsub = pubsub
+            metrics.broker_reconnects.inc()
             threading.Thread(target=self._listen, name="aurion-broker", daemon=True).start()
 
     def _listen(self) -> None:

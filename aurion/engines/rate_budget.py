@@ -11,6 +11,7 @@ import time
 from flask import current_app
 from limits import parse
 
+from aurion.engines import metrics
 from aurion.extensions import limiter
 from aurion.problems import Problem
 
@@ -27,6 +28,7 @@ def consume_message_budget(session_public_id: str) -> None:
     item = parse(current_app.config["AURION_LIMIT_MESSAGE"])
     identifiers = [prefix for prefix in [limiter._key_prefix] if prefix] + [session_bucket(session_public_id), MESSAGE_SCOPE]
     if not limiter.limiter.hit(item, *identifiers):
+        metrics.limit_refusals.labels(MESSAGE_SCOPE).inc()
         reset_at, _ = limiter.limiter.get_window_stats(item, *identifiers)
         raise Problem(
             429,

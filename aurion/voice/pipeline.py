@@ -35,7 +35,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from aurion.agent.turn import answer_visitor_safely
-from aurion.engines import frames
+from aurion.engines import frames, metrics
 from aurion.extensions import db
 from aurion.models import Message, WidgetSession
 from aurion.problems import Problem
@@ -167,6 +167,7 @@ class VoiceCall:
         self._first_audio_at: float | None = None
         self._worker = threading.Thread(target=self._run, name="aurion-voice-call", daemon=True)
         self._worker.start()
+        metrics.voice_calls.inc()
         self._send_event(frames.voice("state", state="listening"))
 
     def hear(self, pcm: bytes) -> None:

@@ -4,7 +4,6 @@ import io
 import json
 import urllib.error
 import urllib.request
-import uuid
 
 import pytest
 
@@ -12,6 +11,7 @@ from aurion import create_app
 from aurion.config import Config
 from tests.support.attachments import tiny_png
 from tests.support.live_server import gunicorn_server
+from tests.support.scratch import scratch_key_prefix
 from tests.support.visitors import MESSAGES_URL, SESSION_URL, UPLOADS_URL, bearer, email_token, start_session
 
 
@@ -88,16 +88,8 @@ def test_a_limit_that_does_not_parse_stops_the_app(setting):
 @pytest.fixture
 def redis_key_prefix(redis_url):
     """A key prefix of this run alone; its keys are deleted afterwards."""
-    import redis
-
-    prefix = f"aurion-test-{uuid.uuid4().hex[:10]}"
-    yield prefix
-    client = redis.Redis.from_url(redis_url)
-    try:
-        for key in client.scan_iter(match=f"*{prefix}*"):
-            client.delete(key)
-    finally:
-        client.close()
+    with scratch_key_prefix(redis_url, "aurion-test") as prefix:
+        yield prefix
 
 
 def _post_session(base_url: str, token: str) -> tuple[int, dict]:

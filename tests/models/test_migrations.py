@@ -1,7 +1,6 @@
 """`flask db upgrade` on an empty database yields exactly the schema the models declare."""
 
 import os
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +11,7 @@ from flask_migrate import downgrade, upgrade
 from aurion import create_app
 from aurion.config import TestConfig
 from aurion.extensions import db
+from tests.support.scratch import scratch_database
 
 POSTGRES_URL = os.environ.get("AURION_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -36,19 +36,8 @@ def test_sqlite_migrations_match_models(tmp_path, monkeypatch):
 @pytest.fixture
 def empty_postgres_database():
     """A fresh PostgreSQL database, dropped afterwards."""
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        connection = admin.connect()
-    except sa.exc.OperationalError as exc:
-        pytest.skip(f"PostgreSQL at {POSTGRES_URL} is not reachable: {str(exc).splitlines()[0]}")
-    name = f"aurion_migrations_{uuid.uuid4().hex[:10]}"
-    connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.close()
-        admin.dispose()
+    with scratch_database(POSTGRES_URL, "aurion_migrations") as url:
+        yield url
 
 
 @pytest.mark.postgres
