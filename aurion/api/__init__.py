@@ -11,6 +11,7 @@ from aurion.api import (
     knowledge,
     limits,
     openapi,
+    requests,
     socket,
     voice,
     voice_socket,
@@ -20,6 +21,8 @@ from aurion.api import (
 
 
 def init_app(app: Flask) -> None:
+    # Before any route is added (the dashboard's too): rules bind their converter when added.
+    app.url_map.converters["int"] = requests.RowId
     errors.init_app(app)
     limits.init_app(app)
     for surface in (config, embed, knowledge, widget, attachments, conversations, webhooks, voice, socket, voice_socket, openapi):
