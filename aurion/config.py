@@ -23,8 +23,9 @@ def _env_int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
 
 
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+def _env_flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    return raw in ("1", "true", "yes", "on") if raw else default
 
 
 def _env_list(name: str, default: str) -> list[str]:
@@ -72,6 +73,10 @@ class Config:
     # Separates deployments (or test runs) that share one Redis.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "aurion")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis away: limits fail open, counted per worker in memory until it answers again
+    # (off: 503 with Retry-After). Storage errors of any backend arrive as limits' StorageError.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = _env_flag("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", default=True)
+    RATELIMIT_STORAGE_OPTIONS = {"wrap_exceptions": True, "socket_connect_timeout": 1, "socket_timeout": 1}
     RATELIMIT_ENABLED = True
     # The guide's limits, in Flask-Limiter's notation ("5/minute", "100/hour;5/minute").
     AURION_LIMIT_SESSION = os.environ.get("AURION_LIMIT_SESSION", "5/minute")

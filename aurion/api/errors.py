@@ -4,10 +4,12 @@
 Bad input is refused at the edge (`aurion.schemas.fields`); a value the database still
 cannot store (too long for its column, out of its range, a NUL on PostgreSQL, a lone
 surrogate) is the client's error all the same: 400 `unstorable_value`, never a 500,
-logged as a warning so the edge that let it through gets fixed.
+logged as a warning so the edge that let it through gets fixed. A rate-limit storage
+that cannot be reached with the in-memory fallback turned off is a 503 with Retry-After.
 """
 
 from flask import Flask, Response, current_app, json, render_template, request
+from limits.errors import StorageError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
@@ -31,6 +33,8 @@ _HTTP_CODES = {
 
 
 API_PREFIX = "/api/"
+# Retry-After while the rate-limit storage cannot be reached (and limits do not fail open).
+LIMITS_RETRY_SECONDS = 5
 
 
 def problem_response(problem: Problem, headers: dict | None = None) -> Response:
@@ -84,10 +88,17 @@ def _from_unstorable(error: Exception) -> Response:
     )
 
 
+def _from_limit_storage(error: StorageError) -> Response:
+    current_app.logger.error("Rate limit storage unreachable on %s %s: %s", request.method, request.path, error)
+    problem = Problem(503, "limits_unavailable", "Rate limits cannot be checked right now; try again shortly.")
+    return problem_response(problem, {"Retry-After": str(LIMITS_RETRY_SECONDS)})
+
+
 def init_app(app: Flask) -> None:
     """Answer every error, expected or not, as problem JSON (or a page outside the API)."""
     app.register_error_handler(Problem, problem_response)
     app.register_error_handler(HTTPException, _from_http_exception)
     app.register_error_handler(DataError, _from_unstorable)
     app.register_error_handler(UnicodeEncodeError, _from_unstorable)
+    app.register_error_handler(StorageError, _from_limit_storage)
     app.register_error_handler(Exception, _from_unexpected)
