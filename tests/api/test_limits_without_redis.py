@@ -18,7 +18,14 @@ from aurion.extensions import limiter
 from tests.support.live_server import gunicorn_server
 from tests.support.redis_server import private_redis
 from tests.support.sockets import frames_until, send, widget_socket
-from tests.support.visitors import MESSAGES_URL, SESSION_URL, bearer, email_token, start_session, start_session_over_http
+from tests.support.visitors import (
+    MESSAGES_URL,
+    SESSION_URL,
+    bearer,
+    email_token,
+    start_session,
+    start_session_over_http,
+)
 
 
 @pytest.fixture
