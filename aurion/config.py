@@ -80,6 +80,8 @@ class Config:
     RATELIMIT_ENABLED = True
     # The guide's limits, in Flask-Limiter's notation ("5/minute", "100/hour;5/minute").
     AURION_LIMIT_SESSION = os.environ.get("AURION_LIMIT_SESSION", "5/minute")
+    # Session creation per client IP across all widgets (made-up widget ids open no new bucket).
+    AURION_LIMIT_SESSION_PER_IP = os.environ.get("AURION_LIMIT_SESSION_PER_IP", "20/minute")
     AURION_LIMIT_MESSAGE = os.environ.get("AURION_LIMIT_MESSAGE", "60/minute")
     AURION_LIMIT_UPLOAD = os.environ.get("AURION_LIMIT_UPLOAD", "30/minute")
     # Dashboard sign-in attempts, per client IP and email address.
@@ -117,6 +119,8 @@ class Config:
 
     AURION_UPLOAD_DIR = os.environ.get("AURION_UPLOAD_DIR", "")
     AURION_UPLOAD_MAX_BYTES = _env_int("AURION_UPLOAD_MAX_BYTES", 10 * MEGABYTE)
+    # All the files one visitor session may upload, attached or not.
+    AURION_UPLOAD_SESSION_MAX_BYTES = _env_int("AURION_UPLOAD_SESSION_MAX_BYTES", 50 * MEGABYTE)
     # Types an upload may be, as decided from its bytes (see aurion.services.sniffing).
     AURION_UPLOAD_TYPES = _env_list(
         "AURION_UPLOAD_TYPES", "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"
