@@ -13,6 +13,7 @@ from aurion.api import (
     openapi,
     requests,
     socket,
+    visitors,
     voice,
     voice_socket,
     webhooks,
@@ -25,5 +26,6 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = requests.RowId
     errors.init_app(app)
     limits.init_app(app)
-    for surface in (config, embed, knowledge, widget, attachments, conversations, webhooks, voice, socket, voice_socket, openapi):
+    surfaces = (config, embed, knowledge, widget, attachments, conversations, visitors, webhooks, voice, socket, voice_socket)
+    for surface in (*surfaces, openapi):
         app.register_blueprint(surface.bp)
