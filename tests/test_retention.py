@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 
 from aurion.extensions import db
-from aurion.models import Attachment, Conversation, Message, UnansweredQuestion, Visitor, WidgetSession
+from aurion.models import Attachment, Conversation, Message, UnansweredQuestion, Visitor, WebhookDelivery, WidgetSession
+from aurion.schemas.webhooks import WebhookInput
+from aurion.services.api_keys import create_api_key
+from aurion.services.tenants import create_tenant
 from aurion.services.uploads import upload_dir
+from aurion.services.webhooks import create_webhook
 from aurion.timestamps import utcnow
 from tests.support.visitors import bearer, say_with_file, start_session, upload
 
@@ -138,3 +142,24 @@ def test_prune_deletes_expired_sessions_and_day_old_orphan_uploads_with_their_fi
     assert _count(WidgetSession, public_id=live["session_id"]) == 1
     assert _count(Attachment) == 2
     assert json.loads(last_line(runner.invoke(args=["aurion", "prune"]))) == {"sessions": 0, "uploads": 0, "stray_files": 0}
+
+
+def test_forgetting_a_visitor_drops_the_stored_webhook_bodies_about_them(make_app):
+    app = make_app(AURION_WEBHOOKS_ALLOW_PRIVATE=True)
+    with app.app_context():
+        tenant = create_tenant("acme")
+        _, key = create_api_key(tenant, ["conversations:write"])
+        events = ["conversation.created", "message.created"]
+        create_webhook(tenant, WebhookInput(url="https://127.0.0.1/hooks", events=events))
+        client = app.test_client()
+        jane = start_session(client, tenant.widgets[0], EMAIL)
+        bob = start_session(client, tenant.widgets[0], "bob@example.com")
+        app.extensions["aurion_agent"].drain()
+
+        def bodies_naming(session) -> int:
+            deliveries = db.session.execute(db.select(WebhookDelivery.body)).scalars()
+            return sum(f'"{session["conversation_id"]}"' in body for body in deliveries)
+
+        assert bodies_naming(jane) >= 1 and bodies_naming(bob) >= 1
+        assert client.delete(f"{VISITORS}?email={EMAIL}", headers={"X-API-Key": key}).status_code == 200
+        assert bodies_naming(jane) == 0 and bodies_naming(bob) >= 1
