@@ -19,20 +19,13 @@ from aurion import create_app
 from aurion.api.openapi import documented_operations
 from aurion.config import TestConfig
 from aurion.schemas.fields import EMAIL_MAX_LENGTH
+from aurion.services.api_keys import SCOPES
 from aurion.services.knowledge import create_article
 from tests.support.attachments import tiny_png
 from tests.support.dashboard import Dashboard, csrf_token_in, make_admin
 from tests.support.sockets import frames_until, handshake_status, widget_socket
 from tests.support.visitors import SESSION_URL, UPLOADS_URL, bearer, email_token, start_session, start_session_over_http
 
-SCOPES = [
-    "voice-widget:read",
-    "voice-widget:write",
-    "conversations:read",
-    "conversations:write",
-    "webhooks:read",
-    "webhooks:write",
-]
 # Already percent-encoded: NUL, a lone surrogate's UTF-8-ish bytes, int4 + 1, int8 + 1, far
 # beyond, a superscript two (int() takes it), and an id of 5,000 characters.
 HOSTILE_PATH_IDS = ["x%00", "%ED%A0%80", "2147483648", "9223372036854775808", "9" * 30, "%C2%B2", "w" * 5000]

@@ -16,18 +16,10 @@ from schemathesis.specs.openapi import checks
 
 from aurion import create_app
 from aurion.config import TestConfig
-from aurion.services.api_keys import create_api_key
+from aurion.services.api_keys import SCOPES, create_api_key
 from aurion.services.tenants import create_tenant
 from tests.support.visitors import start_session
 
-SCOPES = [
-    "voice-widget:read",
-    "voice-widget:write",
-    "conversations:read",
-    "conversations:write",
-    "webhooks:read",
-    "webhooks:write",
-]
 # What a response must satisfy. Not "positive data acceptance" (a valid but made-up id is
 # rightly a 404) nor "negative data rejection" (a query parameter the operation does not
 # declare is ignored by design: cache busters; see aurion.schemas.fields.Query).
@@ -47,7 +39,7 @@ def fuzzed(make_app):
     app = make_app(**{setting: "100000/minute" for setting in limits})
     with app.app_context():
         tenant = create_tenant("acme")
-        _, key = create_api_key(tenant, SCOPES)
+        _, key = create_api_key(tenant, list(SCOPES))
         session = start_session(app.test_client(), tenant.widgets[0])
         yield app, {"X-API-Key": key, "Authorization": f"Bearer {session['token']}"}
 
