@@ -12,10 +12,12 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from aurion.problems import Problem
+from aurion.schemas.fields import clean_email
 from aurion.services.api_keys import SCOPES, create_api_key
 from aurion.services.calls import prune_recordings
 from aurion.services.demo import demo_page_url, setup_demo
 from aurion.services.identity import EMAIL_TOKEN_MAX_LIFETIME, mint_email_token
+from aurion.services.retention import forget_visitor, prune
 from aurion.services.tenants import create_admin, create_tenant, find_tenant_by_name
 from aurion.services.widgets import find_widget
 from aurion.voice.tokens import livekit_configured
@@ -117,8 +119,26 @@ def setup_demo_command(base_url: str) -> None:
 
 @aurion_cli.command("prune")
 def prune_command() -> None:
-    """Delete call recordings older than their widget's retention (run it daily from cron); prints the count as JSON."""
-    click.echo(json.dumps({"call_recordings": prune_recordings()}))
+    """Delete expired sessions, uploads no message carries after a day (files included) and
+    call recordings older than their widget's retention; prints the counts as JSON."""
+    click.echo(json.dumps({**prune().to_dict(), "call_recordings": prune_recordings()}))
+
+
+@aurion_cli.command("forget-visitor")
+@click.option("--email", required=True, help="The visitor's email address.")
+@click.option("--widget-id", default=None, help="Only this widget's visitor (wgt_...); otherwise in every tenant.")
+def forget_visitor_command(email: str, widget_id: str | None) -> None:
+    """Erase a visitor's conversations, messages, sessions and files (GDPR erasure); prints the counts as JSON."""
+    address = clean_email(email)
+    if address is None:
+        raise click.ClickException(f"{email!r} is not an email address.")
+    widget = None
+    if widget_id is not None:
+        try:
+            widget = find_widget(widget_id)
+        except Problem as exc:
+            raise click.ClickException(exc.detail) from exc
+    click.echo(json.dumps(forget_visitor(address, widget=widget).to_dict()))
 
 
 @aurion_cli.command("voice-worker")

@@ -23,8 +23,9 @@ def _env_int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
 
 
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+def _env_flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    return raw in ("1", "true", "yes", "on") if raw else default
 
 
 def _env_list(name: str, default: str) -> list[str]:
@@ -72,9 +73,15 @@ class Config:
     # Separates deployments (or test runs) that share one Redis.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "aurion")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis away: limits fail open, counted per worker in memory until it answers again
+    # (off: 503 with Retry-After). Storage errors of any backend arrive as limits' StorageError.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = _env_flag("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", default=True)
+    RATELIMIT_STORAGE_OPTIONS = {"wrap_exceptions": True, "socket_connect_timeout": 1, "socket_timeout": 1}
     RATELIMIT_ENABLED = True
     # The guide's limits, in Flask-Limiter's notation ("5/minute", "100/hour;5/minute").
     AURION_LIMIT_SESSION = os.environ.get("AURION_LIMIT_SESSION", "5/minute")
+    # Session creation per client IP across all widgets (made-up widget ids open no new bucket).
+    AURION_LIMIT_SESSION_PER_IP = os.environ.get("AURION_LIMIT_SESSION_PER_IP", "20/minute")
     AURION_LIMIT_MESSAGE = os.environ.get("AURION_LIMIT_MESSAGE", "60/minute")
     AURION_LIMIT_UPLOAD = os.environ.get("AURION_LIMIT_UPLOAD", "30/minute")
     # Dashboard sign-in attempts, per client IP and email address.
@@ -112,6 +119,8 @@ class Config:
 
     AURION_UPLOAD_DIR = os.environ.get("AURION_UPLOAD_DIR", "")
     AURION_UPLOAD_MAX_BYTES = _env_int("AURION_UPLOAD_MAX_BYTES", 10 * MEGABYTE)
+    # All the files one visitor session may upload, attached or not.
+    AURION_UPLOAD_SESSION_MAX_BYTES = _env_int("AURION_UPLOAD_SESSION_MAX_BYTES", 50 * MEGABYTE)
     # Types an upload may be, as decided from its bytes (see aurion.services.sniffing).
     AURION_UPLOAD_TYPES = _env_list(
         "AURION_UPLOAD_TYPES", "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"

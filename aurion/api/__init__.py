@@ -14,7 +14,9 @@ from aurion.api import (
     limits,
     monitoring,
     openapi,
+    requests,
     socket,
+    visitors,
     voice,
     voice_socket,
     webhooks,
@@ -23,9 +25,12 @@ from aurion.api import (
 
 
 def init_app(app: Flask) -> None:
+    # Before any route is added (the dashboard's too): rules bind their converter when added.
+    app.url_map.converters["int"] = requests.RowId
     errors.init_app(app)
     limits.init_app(app)
     headers.init_app(app)
     monitoring.init_app(app)
-    for surface in (config, embed, knowledge, widget, attachments, conversations, calls, webhooks, voice, socket, voice_socket, openapi):
+    surfaces = (config, embed, knowledge, widget, attachments, conversations, calls, visitors, webhooks, voice, socket, voice_socket)
+    for surface in (*surfaces, openapi):
         app.register_blueprint(surface.bp)

@@ -1,9 +1,19 @@
 """One place that turns every error into a response: `application/problem+json` under
-`/api/`, an HTML page everywhere else (the dashboard)."""
+`/api/`, an HTML page everywhere else (the dashboard).
+
+Bad input is refused at the edge (`aurion.schemas.fields`); a value the database still
+cannot store (too long for its column, out of its range, a NUL on PostgreSQL, a lone
+surrogate) is the client's error all the same: 400 `unstorable_value`, never a 500,
+logged as a warning so the edge that let it through gets fixed. A rate-limit storage
+that cannot be reached with the in-memory fallback turned off is a 503 with Retry-After.
+"""
 
 from flask import Flask, Response, current_app, json, render_template, request
+from limits.errors import StorageError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from aurion.extensions import db
 from aurion.problems import Problem
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -23,6 +33,8 @@ _HTTP_CODES = {
 
 
 API_PREFIX = "/api/"
+# Retry-After while the rate-limit storage cannot be reached (and limits do not fail open).
+LIMITS_RETRY_SECONDS = 5
 
 
 def problem_response(problem: Problem, headers: dict | None = None) -> Response:
@@ -61,8 +73,32 @@ def _from_unexpected(error: Exception) -> Response:
     return problem_response(Problem(500, "internal_error", "Something went wrong on our side."))
 
 
+def _from_unstorable(error: Exception) -> Response:
+    if isinstance(error, UnicodeEncodeError) and error.reason != "surrogates not allowed":
+        return _from_unexpected(error)
+    # The transaction is dead on PostgreSQL; the error page must not reuse it.
+    db.session.rollback()
+    current_app.logger.warning("Unstorable value on %s %s: %s", request.method, request.path, str(error).splitlines()[0])
+    return problem_response(
+        Problem(
+            400,
+            "unstorable_value",
+            "A value in the request cannot be stored: too long, out of range, or with a NUL or a lone surrogate.",
+        )
+    )
+
+
+def _from_limit_storage(error: StorageError) -> Response:
+    current_app.logger.error("Rate limit storage unreachable on %s %s: %s", request.method, request.path, error)
+    problem = Problem(503, "limits_unavailable", "Rate limits cannot be checked right now; try again shortly.")
+    return problem_response(problem, {"Retry-After": str(LIMITS_RETRY_SECONDS)})
+
+
 def init_app(app: Flask) -> None:
     """Answer every error, expected or not, as problem JSON (or a page outside the API)."""
     app.register_error_handler(Problem, problem_response)
     app.register_error_handler(HTTPException, _from_http_exception)
+    app.register_error_handler(DataError, _from_unstorable)
+    app.register_error_handler(UnicodeEncodeError, _from_unstorable)
+    app.register_error_handler(StorageError, _from_limit_storage)
     app.register_error_handler(Exception, _from_unexpected)

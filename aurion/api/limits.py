@@ -1,6 +1,7 @@
 """The guide's rate limits: their configured values and what each is keyed by.
 
-Session creation is keyed by client IP and the widget the request names; sending
+Session creation is keyed by client IP and the widget the request names (normalised),
+and capped per client IP across all widgets (`AURION_LIMIT_SESSION_PER_IP`); sending
 messages and uploading by the session. Limits live in the limiter's storage
 (`RATELIMIT_STORAGE_URI`), so with Redis they hold across workers and hosts.
 """
@@ -17,7 +18,13 @@ from aurion.problems import Problem
 from aurion.services.identity import read_session_token
 from aurion.services.sessions import claimed_widget_id
 
-LIMIT_SETTINGS = ("AURION_LIMIT_SESSION", "AURION_LIMIT_MESSAGE", "AURION_LIMIT_UPLOAD", "AURION_LIMIT_LOGIN")
+LIMIT_SETTINGS = (
+    "AURION_LIMIT_SESSION",
+    "AURION_LIMIT_SESSION_PER_IP",
+    "AURION_LIMIT_MESSAGE",
+    "AURION_LIMIT_UPLOAD",
+    "AURION_LIMIT_LOGIN",
+)
 
 
 def configured(setting: str) -> Callable[[], str]:
@@ -32,6 +39,11 @@ def client_and_widget() -> str:
     except Problem:
         payload = None
     return f"session:{get_remote_address()}:{claimed_widget_id(payload)}"
+
+
+def client_ip() -> str:
+    """Session creation across every widget: the client's IP alone, so made-up widget ids gain nothing."""
+    return "sessions-ip:" + get_remote_address()
 
 
 def visitor_session() -> str:

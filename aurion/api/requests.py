@@ -4,12 +4,30 @@ from functools import wraps
 
 from flask import current_app, g, request
 from werkzeug.datastructures import FileStorage
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
 from aurion.models import Widget
 from aurion.problems import Problem, ValidationProblem
+from aurion.schemas.fields import ROW_ID_MAX
 from aurion.services.api_keys import authenticate_api_key, require_scope
 from aurion.services.widgets import find_tenant_widget
+
+
+class RowId(IntegerConverter):
+    """`<int:...>` in every route (API and dashboard): a row id an `integer` column can hold.
+
+    Werkzeug's own converter takes any number of digits, and 2**31 or 2**63 then reach
+    PostgreSQL as an error. Beyond the column it is a 404 like any unknown id, raised
+    here: a ValidationError would only skip the rule, and a sibling rule for another
+    method would turn it into a 405.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > ROW_ID_MAX:
+            raise NotFound()
+        return number
 
 
 def api_key_required(scope: str):

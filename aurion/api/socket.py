@@ -26,7 +26,7 @@ from aurion.schemas.fields import parse
 from aurion.schemas.messages import WidgetMessageRequest
 from aurion.schemas.voice import ChatSocketQuery
 from aurion.services.conversations import request_handoff
-from aurion.services.messages import history_page, visitor_said
+from aurion.services.messages import cursor_row_id, history_page, visitor_said
 from aurion.services.sessions import session_from_bearer
 
 bp = Blueprint("widget_socket", __name__, url_prefix="/api/v1/widget")
@@ -46,11 +46,15 @@ def live_session() -> WidgetSession:
 
 @bp.before_request
 def authenticate_handshake():
-    """Refuse the upgrade before it happens: bad query 422, bad token 401, disallowed origin 403."""
-    parse(ChatSocketQuery, request.args.to_dict())
+    """Refuse the upgrade before it happens: bad query 422, bad token 401, disallowed origin 403,
+    an `after` that is no message of the conversation 422."""
+    query = parse(ChatSocketQuery, request.args.to_dict())
     session = live_session()
     require_allowed_origin(session.widget)
+    if query.after is not None:
+        cursor_row_id(session.conversation, "after", query.after)
     g.conversation_channel = session.conversation.public_id
+    g.replay_after = query.after
 
 
 class Channel:
@@ -144,9 +148,9 @@ def widget_socket(ws):
     stop = threading.Event()
     forwarder = threading.Thread(target=_forward, args=(subscription, channel, stop), daemon=True)
     try:
-        if request.args.get("after"):
+        if g.replay_after is not None:
             with _unit_of_work():
-                _replay_missed(request.args["after"], channel)
+                _replay_missed(g.replay_after, channel)
         # Live frames wait in the subscription until the missed ones are sent: in order.
         forwarder.start()
         while True:

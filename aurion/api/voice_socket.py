@@ -112,7 +112,13 @@ def _still_live(ws) -> bool:
     "Open a voice call over a WebSocket (embedded voice)",
     query=VoiceSocketQuery,
     responses={101: Reply("Switching protocols to WebSocket")},
-    problems=[401, 403, (409, "Voice is not among the widget's modes"), (503, "No speech engines: the voice extra is not installed")],
+    problems=[
+        (400, "Not a WebSocket upgrade"),
+        401,
+        403,
+        (409, "Voice is not among the widget's modes"),
+        (503, "No speech engines: the voice extra is not installed"),
+    ],
     description=__doc__,
     websocket=True,
 )

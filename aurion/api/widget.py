@@ -8,7 +8,7 @@ allows it); every other call carries the session's bearer token. A request with 
 from flask import Blueprint, current_app
 
 from aurion.api.attachments import FILE_DOWNLOAD, attachment_response
-from aurion.api.limits import client_and_widget, configured, visitor_session
+from aurion.api.limits import client_and_widget, client_ip, configured, visitor_session
 from aurion.api.operations import VISITOR_BEARER, Reply, operation
 from aurion.api.origins import browser_facing, require_allowed_origin
 from aurion.api.requests import bearer_token, uploaded_file
@@ -45,6 +45,7 @@ def _visitor_session() -> WidgetSession:
 
 @bp.post("/session")
 @limiter.limit(configured("AURION_LIMIT_SESSION"), key_func=client_and_widget)
+@limiter.limit(configured("AURION_LIMIT_SESSION_PER_IP"), key_func=client_ip)
 @operation(
     "Start a visitor session",
     body=WidgetSessionRequest,
@@ -53,7 +54,8 @@ def _visitor_session() -> WidgetSession:
     description=(
         "Authenticated by the email token your backend mints (see the README); anonymous "
         "(`widget_id` only) where the widget allows it. The same visitor gets their open "
-        "conversation back. Limited to AURION_LIMIT_SESSION (5/minute) per client IP and widget."
+        "conversation back. Limited to AURION_LIMIT_SESSION (5/minute) per client IP and widget, "
+        "and AURION_LIMIT_SESSION_PER_IP (20/minute) per client IP across widgets."
     ),
 )
 def post_session(body: WidgetSessionRequest):
@@ -108,7 +110,8 @@ def get_history(query: HistoryQuery):
     problems=[*_BEARER_ERRORS, 413, (415, "Not multipart, or a file type that is not accepted"), 422, 429],
     description=(
         "The type is judged from the bytes against AURION_UPLOAD_TYPES. "
-        "Limited to AURION_LIMIT_UPLOAD (30/minute) per session."
+        "Limited to AURION_LIMIT_UPLOAD (30/minute) per session, and to AURION_UPLOAD_SESSION_MAX_BYTES "
+        "(50 MB) in all per session (413 `upload_quota_exceeded`)."
     ),
 )
 def post_upload():

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aurion.extensions import db
 from aurion.models.types import JSONList, UTCDateTime
-from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH
+from aurion.schemas.fields import EMAIL_MAX_LENGTH, PUBLIC_ID_MAX_LENGTH
 from aurion.schemas.messages import ATTACHMENT_NAME_MAX_LENGTH
 from aurion.schemas.sessions import DISPLAY_NAME_MAX_LENGTH
 from aurion.timestamps import utcnow
@@ -22,7 +22,7 @@ class Visitor(db.Model):
     widget_id: Mapped[int] = mapped_column(ForeignKey("widgets.id", ondelete="CASCADE"), index=True)
     public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_MAX_LENGTH), unique=True)
     # None for anonymous visitors.
-    email: Mapped[str | None] = mapped_column(String(254))
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX_LENGTH))
     display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX_LENGTH), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aurion.extensions import db
 from aurion.models.types import StringList, UTCDateTime
+from aurion.schemas.fields import EMAIL_MAX_LENGTH
 from aurion.schemas.keys import API_KEY_NAME_MAX_LENGTH
 from aurion.timestamps import utcnow
 
@@ -49,7 +50,7 @@ class Admin(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -3,13 +3,24 @@
 Every string a client sends goes through `Text`: trimmed, bounded, and free of NUL
 characters (PostgreSQL refuses them in text) and lone surrogates (JSON's "\\ud800"
 decodes to one, and it cannot be encoded back). A bad value is a 422 naming its
-field, never a 500.
+field, never a 500. Strings that arrive inside something else (the email of an email
+token, a sign-in form) are checked by the same rules through `clean_email`; path ids
+through `is_public_id`, and `<int:...>` path ids by the app's `RowId` converter.
 """
 
 import re
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 from pydantic_core import PydanticCustomError
 
 from aurion.problems import ValidationProblem
@@ -21,6 +32,8 @@ PUBLIC_ID_PATTERN = rf"[A-Za-z0-9_-]{{1,{PUBLIC_ID_MAX_LENGTH}}}"
 URL_MAX_LENGTH = 2000
 # Row ids are `integer` columns: PostgreSQL's int4 ends here.
 ROW_ID_MAX = 2**31 - 1
+# RFC 5321's limit on an address; the email columns are this wide.
+EMAIL_MAX_LENGTH = 254
 
 
 class Model(BaseModel):
@@ -64,6 +77,26 @@ def Text(max_length: int, min_length: int = 1) -> Any:
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
         AfterValidator(_encodable),
     ]
+
+
+def _address(value: str) -> str:
+    local, at, domain = value.rpartition("@")
+    if not (at and local and domain) or any(char.isspace() for char in value):
+        raise PydanticCustomError("email", "must be an email address")
+    return value.lower()
+
+
+# An email address as stored: trimmed, lower-case, at most 254 characters, storable.
+Email = Annotated[Text(EMAIL_MAX_LENGTH), AfterValidator(_address)]
+_EMAIL = TypeAdapter(Email)
+
+
+def clean_email(value: Any) -> str | None:
+    """`value` as `Email` stores it, or None when it cannot be an address we store."""
+    try:
+        return _EMAIL.validate_python(value)
+    except ValidationError:
+        return None
 
 
 def _blank_is_none(value: Any) -> Any:

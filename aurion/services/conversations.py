@@ -12,7 +12,7 @@ from aurion.engines import frames
 from aurion.engines.broker import publish
 from aurion.extensions import db
 from aurion.models import Admin, Conversation, Message
-from aurion.problems import NotFoundProblem, Problem
+from aurion.problems import NotFoundProblem, Problem, ValidationProblem
 from aurion.schemas.fields import is_public_id
 from aurion.services import webhooks
 from aurion.services.messages import announce_message, publish_message
@@ -84,7 +84,12 @@ def list_conversations(tenant_id: int, status: str | None, limit: int, before: s
     if status:
         query = query.filter_by(status=status)
     if before:
-        query = query.where(Conversation.id < find_conversation(tenant_id, before).id)
+        # A cursor that names nothing is a bad parameter (422), as in history pages.
+        try:
+            cursor = find_conversation(tenant_id, before)
+        except NotFoundProblem:
+            raise ValidationProblem("before", "before must be the id of a conversation of this tenant.") from None
+        query = query.where(Conversation.id < cursor.id)
     rows = list(db.session.execute(query.order_by(Conversation.id.desc()).limit(limit + 1)).scalars())
     return {
         "conversations": [conversation_summary(c) for c in rows[:limit]],

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 import jwt
 
 from aurion.problems import Problem
+from aurion.schemas.fields import EMAIL_MAX_LENGTH, clean_email
 from aurion.schemas.sessions import EMAIL_TOKEN_MAX_LENGTH
 
 # A token valid for longer than this is refused: the site should mint them per page view.
@@ -79,11 +80,17 @@ def read_email_token(token: object) -> EmailClaims:
     if not isinstance(claims, dict):
         raise _identity_problem("The email token's payload must be a JSON object.")
     wid, email, exp = claims.get("wid"), claims.get("email"), claims.get("exp")
-    if not isinstance(wid, str) or not isinstance(email, str) or "@" not in email:
+    if not isinstance(wid, str) or not isinstance(email, str):
         raise _identity_problem('The email token must carry "wid" (the widget id) and "email".')
+    address = clean_email(email)
+    if address is None:
+        raise _identity_problem(
+            f'The email token\'s "email" must be an email address of at most {EMAIL_MAX_LENGTH} characters.',
+            "email_token_email",
+        )
     if not isinstance(exp, int) or isinstance(exp, bool):
         raise _identity_problem('The email token must carry "exp" as integer Unix seconds.')
-    return EmailClaims(wid, email.strip().lower(), exp)
+    return EmailClaims(wid, address, exp)
 
 
 def verify_email_token(token: str, widget_id: str, identity_secret: str) -> EmailClaims:

@@ -145,7 +145,8 @@ def _message_fields(message: Message) -> dict:
     }
 
 
-def _cursor_id(conversation: Conversation, field: str, public_id: str) -> int:
+def cursor_row_id(conversation: Conversation, field: str, public_id: str) -> int:
+    """The row id of the conversation's message `public_id`, given as cursor `field`; 422 naming it otherwise."""
     row_id = None
     if is_public_id(public_id):
         row_id = db.session.execute(
@@ -169,10 +170,10 @@ def history_page(
     )
     forward = after is not None
     if forward:
-        query = query.where(Message.id > _cursor_id(conversation, "after", after)).order_by(Message.id)
+        query = query.where(Message.id > cursor_row_id(conversation, "after", after)).order_by(Message.id)
     else:
         if before is not None:
-            query = query.where(Message.id < _cursor_id(conversation, "before", before))
+            query = query.where(Message.id < cursor_row_id(conversation, "before", before))
         query = query.order_by(Message.id.desc())
     rows = list(db.session.execute(query.limit(size + 1)).scalars())
     has_more = len(rows) > size

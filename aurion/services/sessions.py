@@ -37,15 +37,21 @@ class NewSession:
 
 
 def claimed_widget_id(payload: Any) -> str:
-    """The widget a session request names, UNVERIFIED: for rate-limit keys and CORS only."""
+    """The widget a session request names, UNVERIFIED: for rate-limit keys and CORS only.
+
+    Normalised (trimmed, lower-case, cut to an id's length) so that padding or re-casing
+    the id, which the request's validation would trim or refuse anyway, does not open a
+    fresh rate-limit bucket.
+    """
     if not isinstance(payload, dict):
         return ""
-    if isinstance(payload.get("widget_id"), str):
-        return payload["widget_id"][:PUBLIC_ID_MAX_LENGTH]
-    try:
-        return identity.read_email_token(payload.get("email_token")).widget_id[:PUBLIC_ID_MAX_LENGTH]
-    except Problem:
-        return ""
+    claimed = payload.get("widget_id")
+    if not isinstance(claimed, str):
+        try:
+            claimed = identity.read_email_token(payload.get("email_token")).widget_id
+        except Problem:
+            return ""
+    return claimed.strip().lower()[:PUBLIC_ID_MAX_LENGTH]
 
 
 def session_widget(request: WidgetSessionRequest) -> Widget:

@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from aurion.extensions import db
 from aurion.models import Admin, Tenant
 from aurion.problems import NotFoundProblem
+from aurion.schemas.fields import clean_email
 from aurion.services.widgets import create_widget
 
 MIN_PASSWORD_LENGTH = 10
@@ -35,9 +36,10 @@ def find_tenant_by_name(name: str, missing_ok: bool = False) -> Tenant | None:
 
 def create_admin(tenant: Tenant, email: str, password: str) -> Admin:
     """A dashboard admin; the password is stored as a scrypt hash."""
-    email = email.strip().lower()
-    if "@" not in email:
-        raise ValueError(f"{email!r} is not an email address.")
+    address = clean_email(email)
+    if address is None:
+        raise ValueError(f"{email!r} is not an email address (at most 254 characters).")
+    email = address
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
     if db.session.execute(db.select(Admin).filter_by(email=email)).scalar_one_or_none():
@@ -50,7 +52,10 @@ def create_admin(tenant: Tenant, email: str, password: str) -> Admin:
 
 def authenticate_admin(email: str, password: str) -> Admin | None:
     """The admin with these credentials, or None. Takes as long for an unknown email."""
-    admin = db.session.execute(db.select(Admin).filter_by(email=email.strip().lower())).scalar_one_or_none()
+    address = clean_email(email)
+    admin = None
+    if address is not None:
+        admin = db.session.execute(db.select(Admin).filter_by(email=address)).scalar_one_or_none()
     if admin is None:
         # Hash anyway so response time does not reveal which emails exist.
         check_password_hash(_dummy_hash(), password)

@@ -5,6 +5,9 @@ Decisions (also in docs/sessions.md):
   `AURION_UPLOAD_TYPES`; the name the visitor gave is kept only for display, with the
   right extension appended when it does not match the type.
 - A file over `AURION_UPLOAD_MAX_BYTES` is refused with 413 before anything is written.
+- A session may upload `AURION_UPLOAD_SESSION_MAX_BYTES` in all (attached or not); the
+  file that would pass it is refused with 413 `upload_quota_exceeded`. Two uploads at
+  the same instant may together pass it by one file: a bound on abuse, not an account.
 - A session's visitor reads the attachments of their conversation (from any of their
   sessions); the tenant reads every attachment of its conversations. Anyone else gets
   404, exactly as for an id that does not exist.
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from sqlalchemy import func
 
 from aurion.extensions import db
 from aurion.models import Attachment, Call, Conversation, WidgetSession
@@ -50,12 +54,27 @@ def display_name(filename: str | None, content_type: str) -> str:
     return name[-ATTACHMENT_NAME_MAX_LENGTH:]
 
 
+def require_upload_quota(session: WidgetSession, size: int) -> None:
+    """413 `upload_quota_exceeded` when `size` more bytes would pass the session's upload quota."""
+    quota = current_app.config["AURION_UPLOAD_SESSION_MAX_BYTES"]
+    used = db.session.execute(
+        db.select(func.coalesce(func.sum(Attachment.size), 0)).where(Attachment.session_id == session.id)
+    ).scalar_one()
+    if used + size > quota:
+        raise Problem(
+            413,
+            "upload_quota_exceeded",
+            f"This session has uploaded {used} of its {quota} bytes; this file does not fit. Start a new session later.",
+        )
+
+
 def store_upload(session: WidgetSession, stream: BinaryIO, filename: str | None) -> Attachment:
     """Check and store an uploaded file for `session`'s conversation; 413 or 415 when refused."""
     max_bytes = current_app.config["AURION_UPLOAD_MAX_BYTES"]
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise too_large_problem()
+    require_upload_quota(session, len(data))
     if not data:
         raise Problem(422, "file_empty", "The file is empty.", field="file")
     content_type = sniff_content_type(data)

@@ -46,6 +46,31 @@ def test_sixth_session_in_a_minute_is_refused_per_ip_and_widget(client, widget, 
     assert elsewhere.status_code == 201
 
 
+def test_padding_or_recasing_the_widget_id_opens_no_new_bucket(client, widget):
+    for spaces in range(5):
+        padded = " " * spaces + widget.public_id + " " * spaces
+        response = client.post(SESSION_URL, json={"email_token": email_token(widget), "widget_id": padded})
+        assert response.status_code == 201, response.get_json()
+    recased = client.post(SESSION_URL, json={"email_token": email_token(widget), "widget_id": " " + widget.public_id.upper()})
+    _assert_rate_limited(recased, 5)
+
+
+def test_one_ip_is_capped_across_widgets(make_app):
+    from aurion.services.tenants import create_tenant
+
+    app = make_app(AURION_LIMIT_SESSION_PER_IP="3/minute")
+    with app.app_context():
+        widgets = [create_tenant(name).widgets[0] for name in ("acme", "globex", "initech", "umbrella")]
+        client = app.test_client()
+        for widget in widgets[:3]:
+            start_session(client, widget)
+        _assert_rate_limited(client.post(SESSION_URL, json={"email_token": email_token(widgets[3])}), 3)
+        # Made-up widget ids count too: they cannot be used to spread the attempts.
+        _assert_rate_limited(client.post(SESSION_URL, json={"widget_id": "wgt_made_up"}), 3)
+        other_ip = client.post(SESSION_URL, json={"email_token": email_token(widgets[3])}, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+        assert other_ip.status_code == 201
+
+
 def test_sixty_first_message_in_a_minute_is_refused_per_session(client, widget):
     session = start_session(client, widget)
     for index in range(60):
@@ -79,7 +104,9 @@ def test_limits_are_configurable(make_app):
         _assert_rate_limited(client.post(SESSION_URL, json={"email_token": email_token(widget)}), 2)
 
 
-@pytest.mark.parametrize("setting", ["AURION_LIMIT_SESSION", "AURION_LIMIT_MESSAGE", "AURION_LIMIT_UPLOAD"])
+@pytest.mark.parametrize(
+    "setting", ["AURION_LIMIT_SESSION", "AURION_LIMIT_SESSION_PER_IP", "AURION_LIMIT_MESSAGE", "AURION_LIMIT_UPLOAD"]
+)
 def test_a_limit_that_does_not_parse_stops_the_app(setting):
     with pytest.raises(RuntimeError, match=setting):
         create_app({"SECRET_KEY": "x" * 32, setting: "five a minute"})

@@ -122,6 +122,24 @@ def test_oversized_file_is_refused_and_nothing_is_stored(make_app, upload_dir, d
         assert os.listdir(upload_dir) == []
 
 
+def test_a_session_uploads_at_most_its_quota_in_all(make_app, upload_dir):
+    from aurion.services.tenants import create_tenant
+
+    app = make_app(AURION_UPLOAD_SESSION_MAX_BYTES=2500)
+    with app.app_context():
+        widget = create_tenant("acme").widgets[0]
+        client = app.test_client()
+        session = start_session(client, widget)
+        assert _upload(client, session, b"a" * 1000, "one.txt").status_code == 201
+        assert _upload(client, session, b"b" * 1000, "two.txt").status_code == 201
+        refused = _upload(client, session, b"c" * 1000, "three.txt")
+        assert refused.status_code == 413 and refused.mimetype == "application/problem+json"
+        assert refused.get_json()["code"] == "upload_quota_exceeded"
+        assert len(os.listdir(upload_dir)) == 2
+        assert _upload(client, session, b"d" * 500, "fits.txt").status_code == 201
+        assert _upload(client, start_session(client, widget, "other@example.com"), b"e" * 1000, "x.txt").status_code == 201
+
+
 def test_a_file_of_another_session_is_refused(client, widget):
     mine = start_session(client, widget, "me@x.test")
     theirs = start_session(client, widget, "them@x.test")

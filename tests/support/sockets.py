@@ -56,7 +56,7 @@ def send(client, frame: dict) -> None:
     client.send(json.dumps(frame))
 
 
-def handshake_status(base_url: str, token: str, origin: str | None = None, path: str = CHAT_SOCKET) -> int:
+def handshake_status(base_url: str, token: str, origin: str | None = None, path: str = CHAT_SOCKET, **params: str) -> int:
     """The HTTP status the server answers a WebSocket upgrade with (101 when accepted)."""
     host, port = base_url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
@@ -68,7 +68,7 @@ def handshake_status(base_url: str, token: str, origin: str | None = None, path:
         **({"Origin": origin} if origin else {}),
     }
     try:
-        connection.request("GET", ws_url(base_url, token, path).split(f":{port}", 1)[1], headers=headers)
+        connection.request("GET", ws_url(base_url, token, path, **params).split(f":{port}", 1)[1], headers=headers)
         response = connection.getresponse()
         return response.status
     finally:

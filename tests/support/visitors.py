@@ -1,5 +1,6 @@
 """A visitor of a widget: email tokens and sessions, through Flask's test client or over real HTTP."""
 
+import io
 import json
 import urllib.request
 
@@ -56,3 +57,18 @@ def post_json(base_url: str, path: str, body: dict, headers: dict) -> tuple[int,
     except urllib.error.HTTPError as error:
         with error:
             return error.code, json.loads(error.read())
+
+
+def upload(client, session: dict, data: bytes, name: str = "note.txt") -> dict:
+    """Upload a file for the session's next message; fails the test unless it is 201."""
+    response = client.post(UPLOADS_URL, data={"file": (io.BytesIO(data), name)}, headers=bearer(session))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def say_with_file(client, session: dict, content: str = "Here is my invoice") -> dict:
+    """A visitor's message carrying one uploaded file; returns the stored message."""
+    attachment = upload(client, session, content.encode() + b" (text file)")
+    response = client.post(MESSAGES_URL, json={"content": content, "attachment_ids": [attachment["id"]]}, headers=bearer(session))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
