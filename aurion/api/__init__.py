@@ -10,6 +10,7 @@ from aurion.api import (
     errors,
     knowledge,
     limits,
+    open_sockets,
     openapi,
     socket,
     voice,
@@ -22,5 +23,6 @@ from aurion.api import (
 def init_app(app: Flask) -> None:
     errors.init_app(app)
     limits.init_app(app)
+    open_sockets.init_app(app)
     for surface in (config, embed, knowledge, widget, attachments, conversations, webhooks, voice, socket, voice_socket, openapi):
         app.register_blueprint(surface.bp)
