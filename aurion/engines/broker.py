@@ -40,6 +40,7 @@ FIRST_RETRY_SECONDS = 0.1
 MAX_RETRY_SECONDS = 5.0
 # How long a new socket waits for the listener to (re)connect before it is refused.
 READY_TIMEOUT_SECONDS = 3.0
+UNDELIVERED_LOG_SECONDS = 5.0
 
 
 class Subscription:
@@ -160,6 +161,7 @@ class RedisBroker(InProcessBroker):
         self._pubsub = None
         self._supervisor: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._undelivered_logged_at = float("-inf")
 
     def _supervise_once_started(self) -> None:
         # Started by the first socket, not at start-up: a process that only publishes
@@ -258,8 +260,14 @@ class RedisBroker(InProcessBroker):
             except self._errors as exc:
                 error = str(exc)
         self.undelivered += 1
-        # Clients catch up from history when their socket reconnects.
-        log.warning("Undelivered %s on %s (broker unavailable: %s)", what, channel, error)
+        # Clients catch up from history when their socket reconnects. One line per few
+        # seconds: an agent's answer is dozens of frames.
+        now = time.monotonic()
+        if now - self._undelivered_logged_at >= UNDELIVERED_LOG_SECONDS:
+            self._undelivered_logged_at = now
+            log.warning(
+                "Undelivered %s on %s (broker unavailable: %s); %d undelivered in all", what, channel, error, self.undelivered
+            )
 
     def publish(self, conversation_id: str, frame: dict) -> None:
         self._publish(CHANNEL_PREFIX + conversation_id, json.dumps(frame), f"{frame.get('type')} frame")

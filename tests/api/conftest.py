@@ -27,3 +27,18 @@ def redis_url() -> str:
     finally:
         client.close()
     return REDIS_URL
+
+
+@pytest.fixture
+def private_redis():
+    """A Redis of the test's own on a free port, killed afterwards: for tests that stop or restart it."""
+    from tests.support.redis_server import PrivateRedis, redis_server_available
+
+    if not redis_server_available():
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    server = PrivateRedis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
