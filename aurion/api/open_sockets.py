@@ -68,7 +68,7 @@ class Channel:
         self.ws.event.set()
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class OpenSocket:
     """A registered socket: what its session was at the handshake."""
 

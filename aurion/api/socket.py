@@ -139,10 +139,13 @@ def _replay_missed(after: str, channel: Channel) -> None:
 def widget_socket(ws):
     """The live channel of the session's conversation."""
     channel = Channel(ws)
-    registered = open_sockets().add(channel, g.socket_session)
-    subscription = broker().subscribe(g.socket_session.conversation.public_id)
-    # An idle socket must not hold a database connection: the pool is shared by
-    # every request of the worker. Each frame below checks one out and returns it.
+    session = g.pop("socket_session")
+    registered = open_sockets().add(channel, session)
+    subscription = broker().subscribe(session.conversation.public_id)
+    # An idle socket holds neither a database connection (the pool is shared by every
+    # request of the worker) nor ORM objects (memory, times 5,000 sockets): each frame
+    # below checks a connection out and returns it.
+    del session
     db.session.remove()
     try:
         if request.args.get("after"):
@@ -150,18 +153,23 @@ def widget_socket(ws):
                 _replay_missed(request.args["after"], channel)
         # Live frames wait in the subscription until the missed ones are sent: in order.
         threading.Thread(target=_forward, args=(subscription, channel), daemon=True).start()
-        while True:
-            raw = ws.receive()
-            with _unit_of_work():
-                try:
-                    session = live_session()
-                except Problem:
-                    channel.close(CLOSE_UNAUTHORIZED, "session expired or revoked")
-                    return
-                try:
-                    _handle(session, _parse(raw), channel)
-                except Problem as problem:
-                    channel.error(problem.code, problem.detail)
+        while _received(ws.receive(), channel):
+            pass
     finally:
         open_sockets().discard(registered)
         subscription.close()
+
+
+def _received(raw, channel: Channel) -> bool:
+    """Handle one frame from the client; False once the session has ended (closed with 4401)."""
+    with _unit_of_work():
+        try:
+            session = live_session()
+        except Problem:
+            channel.close(CLOSE_UNAUTHORIZED, "session expired or revoked")
+            return False
+        try:
+            _handle(session, _parse(raw), channel)
+        except Problem as problem:
+            channel.error(problem.code, problem.detail)
+    return True
