@@ -7,7 +7,7 @@ its session; then:
 - a revocation published through the broker (`regenerate-key`, in any process) closes
   the widget's sockets at once;
 - every `RECHECK_SECONDS` one sweep per process re-reads the sessions of all its open
-  sockets in one query per `SWEEP_CHUNK` sockets (not a query per socket), and closes
+  sockets in one query per `SWEEP_CHUNK` (250) sockets (not a query per socket), and closes
   with 4401 those that expired or were revoked while Redis could not say so.
 """
 
@@ -35,7 +35,7 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_RETRY = 1012
 RECHECK_SECONDS = 5.0
 # Rows per query of a sweep: well under SQLite's bound-parameter limit.
-SWEEP_CHUNK = 500
+SWEEP_CHUNK = 250
 
 
 class Channel:
@@ -132,6 +132,8 @@ class OpenSockets:
                         .where(WidgetSession.id.in_(ids[start : start + SWEEP_CHUNK]))
                     )
                     current.update({row_id: (expires_at, public_id) for row_id, expires_at, public_id in rows})
+                    # Let the sockets' greenlets run between chunks: 5,000 rows at once would stall them.
+                    time.sleep(0)
             finally:
                 db.session.remove()
         for entry in entries:

@@ -103,9 +103,7 @@ def _parse(raw) -> dict:
 
 def _handle(session: WidgetSession, frame: dict, channel: Channel) -> None:
     kind = frame["type"]
-    if kind == "ping":
-        channel.send(frames.pong())
-    elif kind == "message":
+    if kind == "message":
         said = parse(WidgetMessageRequest, {key: value for key, value in frame.items() if key != "type"})
         message = visitor_said(session, said.content, said.attachment_ids, client_id=said.client_id)
         if said.client_id is not None:
@@ -161,7 +159,19 @@ def widget_socket(ws):
 
 
 def _received(raw, channel: Channel) -> bool:
-    """Handle one frame from the client; False once the session has ended (closed with 4401)."""
+    """Handle one frame from the client; False once the session has ended (closed with 4401).
+
+    A `ping` (the widget's keep-alive) and a malformed frame are answered without touching
+    the database: the session is watched by the process's sweep and by revocations
+    (`aurion.api.open_sockets`). Every other frame checks the session first."""
+    try:
+        frame = _parse(raw)
+    except Problem as problem:
+        channel.error(problem.code, problem.detail)
+        return True
+    if frame["type"] == "ping":
+        channel.send(frames.pong())
+        return True
     with _unit_of_work():
         try:
             session = live_session()
@@ -169,7 +179,7 @@ def _received(raw, channel: Channel) -> bool:
             channel.close(CLOSE_UNAUTHORIZED, "session expired or revoked")
             return False
         try:
-            _handle(session, _parse(raw), channel)
+            _handle(session, frame, channel)
         except Problem as problem:
             channel.error(problem.code, problem.detail)
     return True
