@@ -8,9 +8,9 @@ visitor session each for Aurion) and prints, at each count:
 
 - memory per socket: the worker's RSS growth since before the first socket, divided by
   the sockets open;
-- echo p50/p99: one socket at a time (200 samples), a `{"type": "ping"}` frame until its
-  answer (Aurion's `pong`, which re-checks the session in the database; the floor sends
-  the frame back);
+- echo p50/p99: one socket at a time (200 samples spread over all of them), a
+  `{"type": "ping"}` frame until its answer (Aurion parses it and answers `pong`, through
+  the same per-socket send lock as every frame; the floor sends the frame back);
 - idle CPU: the worker's CPU time over 10 s with every socket open and silent;
 
 and the ratio Aurion / floor of each. The client is this process (gevent, one greenlet
