@@ -136,7 +136,9 @@ class Config:
     AURION_WEBHOOKS_POLL_SECONDS = 2
     AURION_WEBHOOKS_FIRST_RETRY_SECONDS = 30
 
-    SOCK_SERVER_OPTIONS = {"ping_interval": 25}
+    # max_message_size: a larger frame is refused (close 1009) as its bytes arrive, never read
+    # whole; it leaves room for a 32 KB chat frame (which gets an `error` frame) and a second of audio.
+    SOCK_SERVER_OPTIONS = {"ping_interval": 25, "max_message_size": 64 * KILOBYTE}
 
     # Operations (docs/operations.md). How many proxies in front set X-Forwarded-For,
     # -Proto and -Host: 0 trusts none (the client address is the connection's).

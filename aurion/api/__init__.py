@@ -13,6 +13,7 @@ from aurion.api import (
     knowledge,
     limits,
     monitoring,
+    open_sockets,
     openapi,
     requests,
     socket,
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
     limits.init_app(app)
     headers.init_app(app)
     monitoring.init_app(app)
+    open_sockets.init_app(app)
     surfaces = (config, embed, knowledge, widget, attachments, conversations, calls, visitors, webhooks, voice, socket, voice_socket)
     for surface in (*surfaces, openapi):
         app.register_blueprint(surface.bp)

@@ -1,11 +1,16 @@
 """`GET /api/v1/widget/ws?token=...`: the widget's live channel.
 
 The handshake is refused (401/403, nothing else sent) for a bad or expired token or a
-disallowed origin. Then frames flow both ways as JSON objects with a `type`:
-server → client `message`, `typing`, `delta`, `handoff`, `error`, `pong`;
-client → server `message` (same rules and limit as `POST /widget/messages`), `ping`,
-`handoff` (the visitor asks for a person). A bad frame gets an `error` frame and the
-socket stays open. `?after=<message id>` replays what the client missed.
+disallowed origin, and with 503 while live delivery is interrupted. Then frames flow both
+ways as JSON objects with a `type`:
+server → client `message`, `typing`, `delta`, `handoff`, `error`, `pong`, `ack`
+(`{client_id, id}`: a `message` frame with a `client_id` was stored as message `id`);
+client → server `message` (same rules and limit as `POST /widget/messages`, with an
+optional `client_id`: a resend with the same one is stored once), `ping`, `handoff` (the
+visitor asks for a person). A bad frame gets an `error` frame and the socket stays open.
+`?after=<message id>` replays what the client missed. The server closes with 4401 when
+the session expires or is revoked, and with 1012 when live delivery was interrupted
+(reconnect, with `?after=`).
 """
 
 import json
@@ -15,10 +20,11 @@ from contextlib import contextmanager
 from flask import Blueprint, g, request
 from simple_websocket import ConnectionClosed
 
+from aurion.api.open_sockets import CLOSE_RETRY, CLOSE_UNAUTHORIZED, Channel, open_sockets
 from aurion.api.operations import Reply, operation
 from aurion.api.origins import require_allowed_origin
 from aurion.engines import frames, metrics
-from aurion.engines.broker import broker
+from aurion.engines.broker import Subscription, broker
 from aurion.extensions import db, sock
 from aurion.models import WidgetSession
 from aurion.problems import Problem
@@ -32,11 +38,10 @@ from aurion.services.sessions import session_from_bearer
 bp = Blueprint("widget_socket", __name__, url_prefix="/api/v1/widget")
 
 # A visitor's message is at most 4,000 characters; a frame has room for that in any script.
+# (Larger frames, up to SOCK_SERVER_OPTIONS' max_message_size, get an `error` frame; beyond
+# that the server closes with 1009 before reading the rest.)
 MAX_FRAME_BYTES = 32 * 1024
-CLOSE_UNAUTHORIZED = 4401
 REPLAY_LIMIT = 100
-# How often the sending side wakes to notice a closed socket.
-POLL_SECONDS = 1.0
 
 
 def live_session() -> WidgetSession:
@@ -44,36 +49,24 @@ def live_session() -> WidgetSession:
     return session_from_bearer(request.args.get("token"))
 
 
+def refuse_while_undeliverable() -> None:
+    """503 while the broker cannot deliver (Redis away): the client retries and catches up."""
+    if not broker().ready():
+        raise Problem(503, "broker_unavailable", "Live delivery is interrupted for a moment; reconnect shortly.")
+
+
 @bp.before_request
 def authenticate_handshake():
     """Refuse the upgrade before it happens: bad query 422, bad token 401, disallowed origin 403,
-    an `after` that is no message of the conversation 422."""
+    an `after` that is no message of the conversation 422, live delivery interrupted 503."""
     query = parse(ChatSocketQuery, request.args.to_dict())
     session = live_session()
     require_allowed_origin(session.widget)
     if query.after is not None:
         cursor_row_id(session.conversation, "after", query.after)
-    g.conversation_channel = session.conversation.public_id
+    refuse_while_undeliverable()
+    g.socket_session = session
     g.replay_after = query.after
-
-
-class Channel:
-    """One socket: sends are serialised because two greenlets write to it."""
-
-    def __init__(self, ws):
-        self.ws = ws
-        self._lock = threading.Lock()
-
-    def send(self, frame: dict) -> None:
-        with self._lock:
-            self.ws.send(json.dumps(frame))
-
-    def send_bytes(self, data: bytes) -> None:
-        with self._lock:
-            self.ws.send(data)
-
-    def error(self, code: str, detail: str) -> None:
-        self.send(frames.error(code, detail))
 
 
 @contextmanager
@@ -85,15 +78,16 @@ def _unit_of_work():
         db.session.remove()
 
 
-def _forward(subscription, channel: Channel, stop: threading.Event) -> None:
-    while not stop.is_set():
-        frame = subscription.get(timeout=POLL_SECONDS)
-        if frame is None:
-            continue
+def _forward(subscription: Subscription, channel: Channel) -> None:
+    """Send the conversation's frames as they are published; blocks (no polling) until the
+    subscription closes, or is dropped by the broker: then the client must reconnect."""
+    while (frame := subscription.get()) is not None:
         try:
             channel.send(frame)
         except ConnectionClosed:
             return
+    if subscription.dropped:
+        channel.close(CLOSE_RETRY, "live delivery interrupted; reconnect with ?after=")
 
 
 def _parse(raw) -> dict:
@@ -112,11 +106,12 @@ def _parse(raw) -> dict:
 
 def _handle(session: WidgetSession, frame: dict, channel: Channel) -> None:
     kind = frame["type"]
-    if kind == "ping":
-        channel.send(frames.pong())
-    elif kind == "message":
+    if kind == "message":
         said = parse(WidgetMessageRequest, {key: value for key, value in frame.items() if key != "type"})
-        visitor_said(session, said.content, said.attachment_ids)
+        message = visitor_said(session, said.content, said.attachment_ids, client_id=said.client_id)
+        if said.client_id is not None:
+            # The stored id: a client that resends after a reconnect is acked with the same one.
+            channel.send(frames.ack(said.client_id, message.public_id))
     elif kind == "handoff":
         request_handoff(session.conversation)
     else:
@@ -124,7 +119,12 @@ def _handle(session: WidgetSession, frame: dict, channel: Channel) -> None:
 
 
 def _replay_missed(after: str, channel: Channel) -> None:
-    for frame in history_page(live_session().conversation, after=after, limit=REPLAY_LIMIT)["messages"]:
+    try:
+        missed = history_page(live_session().conversation, after=after, limit=REPLAY_LIMIT)["messages"]
+    except Problem as problem:
+        channel.error(problem.code, problem.detail)
+        return
+    for frame in missed:
         channel.send(frame)
 
 
@@ -133,7 +133,7 @@ def _replay_missed(after: str, channel: Channel) -> None:
     "Open the conversation's WebSocket",
     query=ChatSocketQuery,
     responses={101: Reply("Switching protocols to WebSocket")},
-    problems=[400, 401, 403],
+    problems=[400, 401, 403, (503, "Live delivery is interrupted (the broker is reconnecting)")],
     description=__doc__,
     websocket=True,
 )
@@ -141,32 +141,49 @@ def _replay_missed(after: str, channel: Channel) -> None:
 def widget_socket(ws):
     """The live channel of the session's conversation."""
     channel = Channel(ws)
-    subscription = broker().subscribe(g.conversation_channel)
-    # An idle socket must not hold a database connection: the pool is shared by
-    # every request of the worker. Each frame below checks one out and returns it.
+    session = g.pop("socket_session")
+    registered = open_sockets().add(channel, session)
+    subscription = broker().subscribe(session.conversation.public_id)
+    # An idle socket holds neither a database connection (the pool is shared by every
+    # request of the worker) nor ORM objects (memory, times 5,000 sockets): each frame
+    # below checks a connection out and returns it.
+    del session
     db.session.remove()
-    stop = threading.Event()
-    forwarder = threading.Thread(target=_forward, args=(subscription, channel, stop), daemon=True)
     try:
         if g.replay_after is not None:
             with _unit_of_work():
                 _replay_missed(g.replay_after, channel)
         # Live frames wait in the subscription until the missed ones are sent: in order.
-        forwarder.start()
-        while True:
-            raw = ws.receive()
-            with _unit_of_work():
-                try:
-                    session = live_session()
-                except Problem:
-                    ws.close(CLOSE_UNAUTHORIZED, "session expired or revoked")
-                    return
-                try:
-                    _handle(session, _parse(raw), channel)
-                except Problem as problem:
-                    channel.error(problem.code, problem.detail)
+        threading.Thread(target=_forward, args=(subscription, channel), daemon=True).start()
+        while _received(ws.receive(), channel):
+            pass
     finally:
-        stop.set()
+        open_sockets().discard(registered)
         subscription.close()
-        if forwarder.is_alive():
-            forwarder.join(timeout=POLL_SECONDS * 2)
+
+
+def _received(raw, channel: Channel) -> bool:
+    """Handle one frame from the client; False once the session has ended (closed with 4401).
+
+    A `ping` (the widget's keep-alive) and a malformed frame are answered without touching
+    the database: the session is watched by the process's sweep and by revocations
+    (`aurion.api.open_sockets`). Every other frame checks the session first."""
+    try:
+        frame = _parse(raw)
+    except Problem as problem:
+        channel.error(problem.code, problem.detail)
+        return True
+    if frame["type"] == "ping":
+        channel.send(frames.pong())
+        return True
+    with _unit_of_work():
+        try:
+            session = live_session()
+        except Problem:
+            channel.close(CLOSE_UNAUTHORIZED, "session expired or revoked")
+            return False
+        try:
+            _handle(session, frame, channel)
+        except Problem as problem:
+            channel.error(problem.code, problem.detail)
+    return True

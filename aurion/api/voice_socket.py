@@ -25,12 +25,12 @@ import time
 from flask import Blueprint, current_app, g, request
 from simple_websocket import ConnectionClosed
 
+from aurion.api.open_sockets import CLOSE_UNAUTHORIZED, Channel, open_sockets
 from aurion.api.operations import Reply, operation
 from aurion.api.origins import require_allowed_origin
-from aurion.api.socket import CLOSE_UNAUTHORIZED, Channel, live_session
+from aurion.api.socket import live_session
 from aurion.engines import frames, metrics
 from aurion.extensions import db, sock
-from aurion.models import WidgetSession
 from aurion.problems import Problem
 from aurion.schemas.fields import parse
 from aurion.schemas.voice import VoiceSocketQuery
@@ -40,7 +40,6 @@ from aurion.voice.pipeline import VoiceCall
 
 bp = Blueprint("voice_socket", __name__, url_prefix="/api/v1/widget")
 MAX_AUDIO_FRAME_BYTES = BYTES_PER_SECOND
-SESSION_RECHECK_SECONDS = 5.0
 
 
 def authenticate_call() -> None:
@@ -55,7 +54,7 @@ def authenticate_call() -> None:
     engines_ready, detail = engines_status(current_app.config)
     if not engines_ready:
         raise Problem(503, "voice_unavailable", detail)
-    g.voice_session_id = session.id
+    g.voice_session = session
 
 
 bp.before_request(authenticate_call)
@@ -95,18 +94,6 @@ def _control(raw: str, channel: _CallChannel) -> bool:
     return True
 
 
-def _still_live(ws) -> bool:
-    """Whether the session still holds (not expired, not revoked); closes the socket with 4401 if not."""
-    try:
-        live_session()
-    except Problem:
-        ws.close(CLOSE_UNAUTHORIZED, "session expired or revoked")
-        return False
-    finally:
-        db.session.remove()
-    return True
-
-
 @sock.route("/voice", bp=bp)
 @operation(
     "Open a voice call over a WebSocket (embedded voice)",
@@ -127,8 +114,10 @@ def voice_socket(ws):
     """A voice call in the session's conversation: microphone audio in, the agent's voice out."""
     opened = time.monotonic()
     app = current_app._get_current_object()
-    session = db.session.get(WidgetSession, g.voice_session_id)
+    session = g.voice_session
     channel = _CallChannel(ws)
+    # Ended with 4401 when the session expires or is revoked (see aurion.api.open_sockets).
+    registered = open_sockets().add(channel, session)
     call = VoiceCall(
         app,
         session.id,
@@ -141,17 +130,10 @@ def voice_socket(ws):
     )
     # An open call must not hold a database connection between turns (see the chat socket).
     db.session.remove()
-    checked_at = time.monotonic()
     ended_by = "visitor"
     try:
         while True:
             raw = ws.receive()
-            # Audio arrives 50 times a second: the session is re-checked every few seconds, not per frame.
-            if time.monotonic() - checked_at > SESSION_RECHECK_SECONDS:
-                if not _still_live(ws):
-                    ended_by = "timeout"
-                    return
-                checked_at = time.monotonic()
             if isinstance(raw, str):
                 if not _control(raw, channel):
                     return
@@ -167,4 +149,7 @@ def voice_socket(ws):
         ended_by = "error"
         raise
     finally:
+        open_sockets().discard(registered)
+        if channel.closed_with == CLOSE_UNAUTHORIZED:
+            ended_by = "timeout"
         call.hang_up(ended_by)

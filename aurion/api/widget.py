@@ -73,12 +73,15 @@ def post_session(body: WidgetSessionRequest):
     responses=_created("The stored message", WidgetMessage),
     security=VISITOR_BEARER,
     problems=[*_BEARER_ERRORS, (409, "The conversation is closed"), 429],
-    description="Limited to AURION_LIMIT_MESSAGE (60/minute) per session.",
+    description=(
+        "Limited to AURION_LIMIT_MESSAGE (60/minute) per session. Retried with the same `client_id`, "
+        "the message is stored once and the stored one is answered again."
+    ),
 )
 def post_message(body: WidgetMessageRequest):
     """Store the visitor's message; the agent answers over the WebSocket."""
     session = _visitor_session()
-    message = visitor_said(session, body.content, body.attachment_ids, budget_drawn=True)
+    message = visitor_said(session, body.content, body.attachment_ids, client_id=body.client_id, budget_drawn=True)
     return message_to_dict(message), 201
 
 

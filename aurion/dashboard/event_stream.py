@@ -25,6 +25,9 @@ def server_sent_events(subscription: Subscription, first: Iterable[dict] = ()) -
             yield _event(frame)
         while True:
             frame = subscription.get(timeout=KEEPALIVE_SECONDS)
+            if subscription.dropped:
+                # The broker lost frames: the browser's EventSource reconnects and catches up.
+                return
             yield ": keepalive\n\n" if frame is None else _event(frame)
     finally:
         subscription.close()

@@ -9,6 +9,7 @@ event stream all carry these objects; each has a `type`:
 - `handoff`: the conversation's new `status` (a person was asked for, took over, or left);
 - `error`: something failed, with a stable `code` and a `detail` a person reads;
 - `pong`: the answer to the client's `ping`;
+- `ack`: the client's `message` frame (`client_id`) was stored as message `id`;
 - `voice`: an event of a voice call (`event` says which, see `aurion.voice.pipeline`).
 """
 
@@ -36,6 +37,10 @@ def error(code: str, detail: str) -> dict:
 
 def pong() -> dict:
     return {"type": "pong"}
+
+
+def ack(client_id: str, message_id: str) -> dict:
+    return {"type": "ack", "client_id": client_id, "id": message_id}
 
 
 def voice(event: str, **fields) -> dict:

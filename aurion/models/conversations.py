@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from aurion.extensions import db
 from aurion.models.types import JSONList, UTCDateTime
 from aurion.schemas.fields import EMAIL_MAX_LENGTH, PUBLIC_ID_MAX_LENGTH
-from aurion.schemas.messages import ATTACHMENT_NAME_MAX_LENGTH
+from aurion.schemas.messages import ATTACHMENT_NAME_MAX_LENGTH, CLIENT_ID_MAX_LENGTH
 from aurion.schemas.sessions import DISPLAY_NAME_MAX_LENGTH
 from aurion.timestamps import utcnow
 
@@ -81,12 +81,18 @@ class Message(db.Model):
     content: Mapped[str] = mapped_column(Text)
     # Articles an agent message drew on: [{"id", "title", "url"}].
     sources: Mapped[list] = mapped_column(JSONList())
+    # The id the visitor's client sent it with: a resend with the same id is not stored twice.
+    client_id: Mapped[str | None] = mapped_column(String(CLIENT_ID_MAX_LENGTH))
     # The dashboard admin who wrote a human message.
     admin_id: Mapped[int | None] = mapped_column(ForeignKey("admins.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     conversation = relationship("Conversation")
     attachments = relationship("Attachment", back_populates="message", order_by="Attachment.id")
+
+    __table_args__ = (
+        db.UniqueConstraint("conversation_id", "client_id", name="uq_messages_conversation_id_client_id"),
+    )
 
 
 class Attachment(db.Model):

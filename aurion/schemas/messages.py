@@ -12,6 +12,8 @@ CONTENT_MAX_LENGTH = 4000
 # The stored name of an upload (the visitor's file name, cleaned and cut to this).
 ATTACHMENT_NAME_MAX_LENGTH = 255
 ATTACHMENTS_MAX = 10
+# A client's own id for a message it sends (a UUID fits): a resend is stored once.
+CLIENT_ID_MAX_LENGTH = 64
 HISTORY_DEFAULT_LIMIT = 50
 HISTORY_MAX_LIMIT = 100
 SENDERS = ("user", "agent", "human")
@@ -25,6 +27,13 @@ class WidgetMessageRequest(Model):
         default=[], max_length=ATTACHMENTS_MAX, description="Ids of this session's uploads that no message carries yet."
     )
     content: Text(CONTENT_MAX_LENGTH, min_length=0) = Field(default="", validate_default=True)
+    client_id: OptionalText(CLIENT_ID_MAX_LENGTH) = Field(
+        None,
+        description=(
+            "The client's own id for this message (a UUID, say): sent again with the same id, "
+            "after a lost answer or a reconnect, the message is stored once and answered with the stored one."
+        ),
+    )
 
     @field_validator("content")
     @classmethod

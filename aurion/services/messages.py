@@ -14,6 +14,7 @@ the id to pass as the same parameter to fetch them (None when there are no more)
 
 from blinker import Namespace
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from aurion.engines import frames
@@ -57,13 +58,18 @@ def _pending_attachments(session: WidgetSession, attachment_ids: list[str] | tup
 
 
 def add_visitor_message(
-    session: WidgetSession, content: str, attachment_ids: list[str] | tuple[str, ...] = (), mode: str = "chat"
+    session: WidgetSession,
+    content: str,
+    attachment_ids: list[str] | tuple[str, ...] = (),
+    mode: str = "chat",
+    client_id: str | None = None,
 ) -> Message:
     """Store a message from the session's visitor in their conversation and return it.
 
     The content and ids are checked already (`WidgetMessageRequest` at the API and the
     socket); 422 for attachments that are not this session's unsent uploads, 409 when
-    the conversation has been closed.
+    the conversation has been closed. A `client_id` the conversation already holds
+    raises IntegrityError at the commit (see `visitor_said`).
     """
     attachments = _pending_attachments(session, attachment_ids)
     conversation = session.conversation
@@ -77,6 +83,7 @@ def add_visitor_message(
         content=content,
         sources=[],
         attachments=attachments,
+        client_id=client_id,
     )
     db.session.add(message)
     now = utcnow()
@@ -93,6 +100,7 @@ def visitor_said(
     attachment_ids: list[str] | tuple[str, ...] = (),
     mode: str = "chat",
     *,
+    client_id: str | None = None,
     budget_drawn: bool = False,
     answered_by_caller: bool = False,
 ) -> Message:
@@ -103,13 +111,37 @@ def visitor_said(
     announces it, so that the agent answers in the background where it owns the
     conversation, unless the caller answers it itself (`answered_by_caller`: a voice
     call speaks the answer).
+
+    A message whose `client_id` the conversation already holds (a resend) is not stored,
+    delivered or answered again: the stored one is returned.
     """
+    stored = _sent_before(session.conversation, client_id)
+    if stored is not None:
+        return stored
     if not budget_drawn:
         consume_message_budget(session.public_id)
-    message = add_visitor_message(session, content, attachment_ids, mode)
+    try:
+        message = add_visitor_message(session, content, attachment_ids, mode, client_id)
+    except IntegrityError:
+        # The same resend, stored by a concurrent request a moment ago.
+        db.session.rollback()
+        stored = _sent_before(session.conversation, client_id)
+        if stored is None:
+            raise
+        return stored
+    # Delivery is best effort (the broker never raises): the message is stored, the
+    # agent answers, and a client that missed the frame catches up from history.
     publish_message(message)
     visitor_message_stored.send(current_app._get_current_object(), message=message, answered_by_caller=answered_by_caller)
     return message
+
+
+def _sent_before(conversation: Conversation, client_id: str | None) -> Message | None:
+    if client_id is None:
+        return None
+    return db.session.execute(
+        db.select(Message).filter_by(conversation_id=conversation.id, client_id=client_id)
+    ).scalar_one_or_none()
 
 
 def publish_message(message: Message) -> None:

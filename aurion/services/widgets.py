@@ -4,6 +4,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from aurion.engines.broker import broker
 from aurion.extensions import db
 from aurion.models import (
     Article,
@@ -92,10 +93,13 @@ def update_widget(widget: Widget, changes: WidgetConfigUpdate | Mapping[str, Any
 
 
 def regenerate_widget_key(widget: Widget) -> Widget:
-    """A new public id and identity secret; the old id stops working at once."""
+    """A new public id and identity secret; the old id stops working at once, and every
+    process closes the sockets of the sessions issued for it (through the broker)."""
+    old_public_id = widget.public_id
     widget.public_id = new_public_id()
     widget.identity_secret = new_identity_secret()
     db.session.commit()
+    broker().revoke_widget_sessions(old_public_id)
     return widget
 
 

@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+from tests.support.redis_server import private_redis
+
 REDIS_URL = os.environ.get("AURION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -27,3 +29,10 @@ def redis_url() -> str:
     finally:
         client.close()
     return REDIS_URL
+
+
+@pytest.fixture(name="private_redis")
+def private_redis_fixture():
+    """A Redis of the test's own on a free port, killed afterwards: for tests that stop or restart it."""
+    with private_redis() as server:
+        yield server

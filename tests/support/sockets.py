@@ -4,6 +4,8 @@ import base64
 import http.client
 import json
 import os
+import socket
+import struct
 import time
 from contextlib import contextmanager
 
@@ -73,3 +75,39 @@ def handshake_status(base_url: str, token: str, origin: str | None = None, path:
         return response.status
     finally:
         connection.close()
+
+
+def close_code(client) -> int:
+    """The code the server closed `client` with; waits until it has (fails after 10 s)."""
+    for _ in received(client, 10):
+        pass
+    assert not client.connected, "the server did not close the socket"
+    return client.close_reason
+
+
+@contextmanager
+def raw_socket(base_url: str, token: str):
+    """A TCP connection upgraded to the chat socket, for frames no client library would send."""
+    host, port = base_url.removeprefix("http://").split(":")
+    connection = socket.create_connection((host, int(port)), timeout=10)
+    key = base64.b64encode(os.urandom(16)).decode()
+    path = ws_url(base_url, token).split(f":{port}", 1)[1]
+    connection.sendall(
+        (
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
+    response = b""
+    while b"\r\n\r\n" not in response:
+        response += connection.recv(4096)
+    assert response.startswith(b"HTTP/1.1 101"), response
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def text_frame_header(length: int) -> bytes:
+    """The header of one masked text frame announcing `length` payload bytes (masked with zeros)."""
+    return bytes([0x81, 0x80 | 127]) + struct.pack("!Q", length) + b"\0\0\0\0"

@@ -46,13 +46,13 @@ def history_over_http(base_url: str, token: str) -> list[dict]:
         return json.loads(response.read())["messages"]
 
 
-def post_json(base_url: str, path: str, body: dict, headers: dict) -> tuple[int, dict]:
+def post_json(base_url: str, path: str, body: dict, headers: dict, timeout: float = 10) -> tuple[int, dict]:
     """POST `body` to a live server; returns (status, JSON body), errors included."""
     request = urllib.request.Request(
         base_url + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json", **headers}, method="POST"
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         with error:

@@ -6,7 +6,7 @@ import { Message } from "./Message.jsx";
 const STATUS = {
   connecting: "Connecting…",
   reconnecting: "Connection lost. Reconnecting…",
-  offline: "You are offline. We will reconnect when your connection is back.",
+  offline: "You are offline.",
 };
 const HANDOFF = {
   waiting: "Waiting for a person from the team to join…",

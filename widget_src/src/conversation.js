@@ -115,12 +115,10 @@ export class Conversation {
       // The conversation so far loads first: whatever follows the message is then new.
       await this.start();
       const ids = pending.map((item) => item.record.id);
-      const post = (token) => this.client.send(token, content, ids);
-      const message = await this.session.authed(post).catch(async (error) => {
-        if (error.code !== "conversation_closed") throw error;
-        await this.reopen();
-        return this.session.authed(post);
-      });
+      // One client id for every try: a resend whose first try reached the server is stored once.
+      const clientId = "" + Math.random();
+      const post = (token) => this.client.send(token, content, ids, clientId);
+      const message = await this.retried(post);
       pending.forEach((item) => revoke(item.preview));
       this.set({ pending: [], notice: "" });
       this.upsert(message, true, echo.id);
@@ -131,6 +129,26 @@ export class Conversation {
       return false;
     } finally {
       this.set({ sending: false });
+    }
+  }
+
+  /**
+   * `post(token)` until the server has the message: into a new conversation if the team
+   * closed this one; after a network failure (the message may or may not have arrived),
+   * again once the socket reconnects.
+   */
+  async retried(post) {
+    for (;;) {
+      try {
+        return await this.session.authed(post);
+      } catch (error) {
+        if (error.code == "conversation_closed") await this.reopen();
+        else if (error.status) throw error;
+        else {
+          this.fail(error);
+          await new Promise((resolve) => (this.resend = resolve));
+        }
+      }
     }
   }
 
@@ -179,7 +197,7 @@ export class Conversation {
 
   /** Ask for a person to take over. */
   requestHuman() {
-    if (!this.socket?.send({ type: "handoff" })) this.set({ notice: "We are reconnecting; ask again in a moment." });
+    if (!this.socket?.send({ type: "handoff" })) this.set({ notice: "Reconnecting; ask again in a moment." });
   }
 
   // --- history and socket ----------------------------------------------------------
@@ -221,6 +239,7 @@ export class Conversation {
     this.socket = keepSocket(() => this.session.token().then(this.client.socketUrl), {
       open: () => {
         this.set({ status: "online", notice: "" });
+        this.resend?.();
         this.catchUp(true).catch((error) => this.fail(error));
       },
       frame: (frame) => this.frame(frame),

@@ -14,6 +14,9 @@ export function createClient(base, widgetId) {
   const root = base + "/api/v1";
   const wid = encodeURIComponent(widgetId);
 
+  /** An absolute URL for a path the server handed out. */
+  const link = (url) => new URL(url, root + "/").href;
+
   /** Browser calls name the widget, so that the server can check their preflight. */
   const named = (url) => url + (url.includes("?") ? "&" : "?") + "widget_id=" + wid;
 
@@ -39,12 +42,8 @@ export function createClient(base, widgetId) {
   return {
     config: () => call("/voice-widget/embed/config/" + wid),
     session: (body) => call("/widget/session", { method: "POST", json: body }),
-    send: (token, content, attachmentIds) =>
-      call("/widget/messages", {
-        method: "POST",
-        token,
-        json: attachmentIds.length ? { content, attachment_ids: attachmentIds } : { content },
-      }),
+    send: (token, content, attachment_ids, client_id) =>
+      call("/widget/messages", { method: "POST", token, json: { content, attachment_ids, client_id } }),
     history: (token, after) =>
       call("/widget/history?limit=" + HISTORY_PAGE + (after ? "&after=" + encodeURIComponent(after) : ""), { token }),
     upload: (token, file) => {
@@ -52,11 +51,10 @@ export function createClient(base, widgetId) {
       form.append("file", file);
       return call("/widget/uploads", { method: "POST", token, form });
     },
-    /** An absolute URL for a path the server handed out. */
-    link: (url) => new URL(url, root + "/").href,
+    link,
     /** An attachment's bytes, fetched with the visitor's bearer token. */
     file: (token, url) =>
-      fetch(named(new URL(url, root + "/").href), { headers: { Authorization: "Bearer " + token } }).then((r) => {
+      fetch(named(link(url)), { headers: { Authorization: "Bearer " + token } }).then((r) => {
         if (!r.ok) throw new ApiError(r.status, "file", "The file could not be loaded.");
         return r.blob();
       }),

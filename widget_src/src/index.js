@@ -18,7 +18,7 @@ const EMBED_PATH = /\/api\/v1\/voice-widget\/embed\/[^/]*$/;
 function refusal(error, widgetId) {
   const why = error.status
     ? error.message // the server's own words (problem detail)
-    : `the Aurion server refused this page or could not be reached. If the browser reports a CORS error, this page's origin (${location.origin}) is not an allowed domain of the widget, or the widget id is wrong: add "${location.hostname}" to the widget's allowed domains.`;
+    : `the Aurion server refused this page or is unreachable. A CORS error means the widget id is wrong, or this page's origin (${location.origin}) is not allowed: add "${location.hostname}" to the widget's allowed domains.`;
   return `Aurion: widget ${widgetId} is not shown: ${why}`;
 }
 

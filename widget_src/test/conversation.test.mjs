@@ -108,17 +108,46 @@ test("the POST's answer replaces the visitor's message when it comes before the 
   assert.deepEqual(shown(), [["user", "Hello", false]]);
 });
 
-test("a send that fails takes the visitor's message away and says why", async () => {
+test("a send the server refuses takes the visitor's message away and says why", async () => {
   widget();
   await openConnected();
-  globalThis.fetch = async () => {
-    throw new TypeError("Failed to fetch");
-  };
+  const fetch = globalThis.fetch;
+  globalThis.fetch = async (address, init) =>
+    init?.method === "POST" ? server.answer(429, { code: "rate_limited", detail: "Slow down." }) : fetch(address, init);
 
   assert.equal(await chat.send("Anyone there?"), false);
 
   assert.deepEqual(shown(), []);
+  assert.equal(chat.state.notice, "Slow down.");
+});
+
+test("a send whose answer was lost stays, and is sent again with the same client id once reconnected, stored once", async () => {
+  widget();
+  const socket = await openConnected();
+  const fetch = globalThis.fetch;
+  // The server stores the message, but the answer never reaches the page.
+  globalThis.fetch = async (address, init) => {
+    const response = await fetch(address, init);
+    if (init?.method !== "POST") return response;
+    globalThis.fetch = fetch;
+    throw new TypeError("Failed to fetch");
+  };
+
+  const sending = chat.send("Anyone there?");
+  await settle();
+  assert.deepEqual(shown(), [["user", "Anyone there?", true]]);
   assert.equal(chat.state.notice, "We can't reach the support server. Check your connection.");
+
+  socket.drop();
+  await new Promise((resolve) => setTimeout(resolve, 1100)); // the first reconnection's backoff
+  FakeSocket.opened.at(-1).accept();
+  assert.equal(await sending, true);
+
+  assert.deepEqual(shown(), [["user", "Anyone there?", false]]);
+  assert.equal(server.conversation(1).messages.length, 1);
+  const [first, second] = server.posted;
+  assert.ok(first.client_id);
+  assert.equal(second.client_id, first.client_id);
 });
 
 test("deltas stream into one message, which the `message` frame replaces", async () => {

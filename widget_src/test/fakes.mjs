@@ -76,6 +76,7 @@ export class FakeServer {
   conversations = new Map(); // id → {messages, closed}
   refused = new Set();
   created = []; // the body of every session creation
+  posted = []; // the body of every message POST
   nextId = 1;
   held = null;
 
@@ -121,7 +122,11 @@ export class FakeServer {
     }
     if (route === "POST /widget/messages") {
       if (conversation.closed) return this.answer(409, { code: "conversation_closed", detail: "Closed." });
-      const message = this.add(session.conversation, "user", body.content);
+      // A resend with a client id the conversation holds is answered with the stored message.
+      const sent = (conversation.sent ||= new Map());
+      const message = sent.get(body.client_id) || this.add(session.conversation, "user", body.content);
+      sent.set(body.client_id, message);
+      this.posted.push(body);
       const held = this.held;
       this.held = null;
       await held;
