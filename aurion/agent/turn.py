@@ -48,14 +48,21 @@ def _previous_reply_found_nothing(messages: list[Message]) -> bool:
     return bool(answers) and not answers[-1].sources
 
 
-def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None = None) -> Message | None:
+def answer_visitor(
+    conversation_id: int,
+    on_piece: Callable[[str], None] | None = None,
+    holds_turn: Callable[[], bool] | None = None,
+) -> Message | None:
     """Answer the visitor's latest message, streaming `typing` and `delta` frames, then the stored `message`.
 
     Does nothing unless the agent owns the conversation. Hands off to a person when
     the visitor asks for one, or when the agent could not answer twice in a row.
     `on_piece` also gets each piece of the answer as it is generated (the voice
-    pipeline speaks sentences before the answer is complete).
+    pipeline speaks sentences before the answer is complete). `holds_turn` says
+    whether this worker still holds the turn (`aurion.agent.dispatch`); once it does
+    not, another worker answers instead and this turn stops without storing anything.
     """
+    still_held = holds_turn or (lambda: True)
     conversation = db.session.get(Conversation, conversation_id)
     if conversation is None or conversation.status != "agent":
         return None
@@ -92,6 +99,8 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
     reply = Reply()
     pieces = []
     for piece in backend.stream(context, reply):
+        if not still_held():
+            break
         pieces.append(piece)
         publish(channel, frames.delta(message_id, piece))
         if on_piece is not None:
@@ -99,7 +108,7 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
     # The conversation may have been taken over while the agent was writing.
     db.session.refresh(conversation)
     publish(channel, frames.typing("agent", False))
-    if conversation.status != "agent":
+    if conversation.status != "agent" or not still_held():
         return None
     if reply.handoff_reason is not None and not pieces:
         request_handoff(conversation, question.mode)
@@ -122,10 +131,14 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
     return message
 
 
-def answer_visitor_safely(conversation_id: int, on_piece: Callable[[str], None] | None = None) -> Message | None:
+def answer_visitor_safely(
+    conversation_id: int,
+    on_piece: Callable[[str], None] | None = None,
+    holds_turn: Callable[[], bool] | None = None,
+) -> Message | None:
     """`answer_visitor`, telling the visitor (instead of going silent) when it fails."""
     try:
-        return answer_visitor(conversation_id, on_piece)
+        return answer_visitor(conversation_id, on_piece, holds_turn)
     except Exception:
         current_app.logger.exception("The agent failed to answer conversation %s", conversation_id)
         db.session.rollback()

@@ -3,9 +3,9 @@ that drains the durable queue (the `webhook_deliveries` table).
 
 Each process runs one delivery loop, started in each gunicorn worker once forked, or by
 a process's first request (never at import or in the factory). Workers and hosts share
-the queue without delivering twice: a worker claims one due delivery at a time with an
-atomic UPDATE that moves its `next_attempt_at` past the request's timeout, and only the
-worker whose UPDATE changed the row sends it. A worker
+the queue without delivering twice: a worker claims one due delivery at a time
+(`aurion.engines.leases`), moving its `next_attempt_at` past the request's timeout, and
+only the worker whose claim succeeded sends it. A worker
 that dies mid-delivery leaves the row to be retried once that lease ends, so a delivery
 is at least once: receivers deduplicate on the event id.
 """
@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from aurion.engines import leases
 from aurion.extensions import db
 from aurion.models import WebhookDelivery
 from aurion.timestamps import utcnow
@@ -167,29 +168,16 @@ def claim_next() -> int | None:
 
     One at a time, because the lease (CLAIM_LEASE) covers one attempt: a batch claimed
     at once could outlive its lease behind slow endpoints and be claimed again elsewhere.
-    The claim is an UPDATE whose WHERE repeats the due test: on PostgreSQL a competing
-    UPDATE waits for ours to commit, re-reads the row and no longer matches; SQLite runs
-    one writer at a time. Either way exactly one worker sees rowcount 1.
+    `next_attempt_at` is both when the delivery is due and its claim's lease.
     """
-    now = utcnow()
-    due = (WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
-    while True:
-        delivery_id = db.session.execute(
-            db.select(WebhookDelivery.id).where(*due).order_by(WebhookDelivery.next_attempt_at).limit(1)
-        ).scalar()
-        db.session.commit()
-        if delivery_id is None:
-            return None
-        result = db.session.execute(
-            db.update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, *due)
-            .values(next_attempt_at=now + CLAIM_LEASE, attempts=WebhookDelivery.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-        if result.rowcount == 1:
-            return delivery_id
-        # Another worker claimed it first: look for the next one.
+    claim = leases.claim_next(
+        WebhookDelivery.next_attempt_at,
+        WebhookDelivery.status == "pending",
+        lease=CLAIM_LEASE,
+        order_by=WebhookDelivery.next_attempt_at,
+        attempts=WebhookDelivery.attempts + 1,
+    )
+    return None if claim is None else claim.row_id
 
 
 def attempt(delivery_id: int, secret_key: str, allow_private: bool, timeout: float, first_retry: float) -> None:

@@ -57,13 +57,19 @@ def _pending_attachments(session: WidgetSession, attachment_ids: list[str] | tup
 
 
 def add_visitor_message(
-    session: WidgetSession, content: str, attachment_ids: list[str] | tuple[str, ...] = (), mode: str = "chat"
+    session: WidgetSession,
+    content: str,
+    attachment_ids: list[str] | tuple[str, ...] = (),
+    mode: str = "chat",
+    answered_by_caller: bool = False,
 ) -> Message:
     """Store a message from the session's visitor in their conversation and return it.
 
     The content and ids are checked already (`WidgetMessageRequest` at the API and the
     socket); 422 for attachments that are not this session's unsent uploads, 409 when
-    the conversation has been closed.
+    the conversation has been closed. Where the agent owns the conversation and the
+    caller does not answer it itself, the agent's answer is owed from now, in the same
+    commit (`aurion.agent.dispatch` answers it, after a crash too).
     """
     attachments = _pending_attachments(session, attachment_ids)
     conversation = session.conversation
@@ -81,6 +87,8 @@ def add_visitor_message(
     db.session.add(message)
     now = utcnow()
     conversation.updated_at = now
+    if conversation.status == "agent" and not answered_by_caller:
+        conversation.agent_turn_due_at = now
     session.visitor.last_seen_at = now
     announce_message(message)
     db.session.commit()
@@ -106,7 +114,7 @@ def visitor_said(
     """
     if not budget_drawn:
         consume_message_budget(session.public_id)
-    message = add_visitor_message(session, content, attachment_ids, mode)
+    message = add_visitor_message(session, content, attachment_ids, mode, answered_by_caller)
     publish_message(message)
     visitor_message_stored.send(current_app._get_current_object(), message=message, answered_by_caller=answered_by_caller)
     return message
