@@ -4,7 +4,7 @@ crashes and restarts, and answered once across workers and hosts.
 A visitor's message in a conversation the agent owns makes its answer owed
 (`agent_turn_due_at`, committed with the message). A worker answers only while it holds
 the conversation's claim (`agent_turn_claimed_until`, a lease: `aurion.engines.leases`),
-renewed while it writes and checked once more before the answer is stored. Releasing
+renewed in the background while it answers and checked before the answer is stored. Releasing
 the claim settles the debt unless the visitor wrote again meanwhile: then the same
 worker answers again (the newer message's own claim failed while the lease was held).
 
@@ -18,9 +18,10 @@ threads under gunicorn's gevent worker; their CPU-bound work goes to real thread
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import case, or_
 
 from aurion.agent.turn import answer_visitor_safely
@@ -36,25 +37,44 @@ MAX_CONCURRENT_TURNS = 8
 
 
 class TurnClaim:
-    """This worker's hold on one conversation's turn, renewed when half its lease is gone."""
+    """This worker's hold on one conversation's turn, renewed in the background while it answers."""
 
     def __init__(self, claim: leases.Claim, due_at: datetime):
         self.claim = claim
         self.due_at = due_at
+        self._lost = False
+        self._done = threading.Event()
 
     def held(self) -> bool:
-        """Whether this worker still holds the turn (renewing the lease if it runs low).
+        """Whether this worker still holds the turn: False once a renewal failed (the lease
+        lapsed and another worker took the conversation) or the lease ran out unrenewed.
+        The turn must then neither stream on nor store its answer."""
+        return not self._lost and utcnow() < self.claim.until
 
-        False once the lease lapsed and another worker took the conversation: this
-        worker must then neither stream on nor store its answer.
-        """
-        if utcnow() < self.claim.until - self.claim.lease / 2:
-            return True
-        renewed = leases.renew(self.claim)
-        if renewed is None:
-            return False
-        self.claim = renewed
-        return True
+    @contextmanager
+    def kept(self, app: Flask):
+        """Renew the lease every third of it while the block runs (a slow model, a cold start)."""
+        keeper = threading.Thread(target=self._renew_until_done, args=(app,), name="aurion-agent-lease", daemon=True)
+        keeper.start()
+        try:
+            yield self
+        finally:
+            self._done.set()
+            keeper.join()
+
+    def _renew_until_done(self, app: Flask) -> None:
+        while not self._done.wait(self.claim.lease.total_seconds() / 3):
+            with app.app_context():
+                try:
+                    renewed = leases.renew(self.claim)
+                except Exception:  # a database hiccup: the next renewal may still be in time
+                    log.exception("Renewing an agent turn's lease failed")
+                    db.session.rollback()
+                    continue
+            if renewed is None:
+                self._lost = True
+                return
+            self.claim = renewed
 
     def release(self) -> bool:
         """Free the conversation; the debt is settled unless the visitor wrote after the
@@ -90,7 +110,8 @@ def answer_owed(conversation_id: int, lease: timedelta) -> int:
     while (turn := claim_turn(conversation_id, lease)) is not None:
         turns += 1
         try:
-            answer_visitor_safely(conversation_id, holds_turn=turn.held)
+            with turn.kept(current_app._get_current_object()):
+                answer_visitor_safely(conversation_id, holds_turn=turn.held)
         finally:
             db.session.rollback()
             released = turn.release()

@@ -93,6 +93,8 @@ def answer_visitor(
         query=query,
         previous_found_nothing=_previous_reply_found_nothing(messages),
     )
+    if not still_held():  # retrieval outlasted the lease: another worker answers
+        return None
     message_id = new_public_id("msg_")
     channel = conversation.public_id
     publish(channel, frames.typing("agent", True))

