@@ -22,4 +22,4 @@ def post_worker_init(worker):
     owed, from the start, not only once it has served a request: a restarted server sends
     what was queued, and answers what was asked, before it stopped."""
     worker.wsgi.extensions["aurion_webhooks"].start()
-    worker.wsgi.extensions["aurion_agent"].start()
+    worker.wsgi.extensions["aurion_agent_sweep"].start()

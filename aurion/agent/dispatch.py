@@ -26,6 +26,7 @@ from sqlalchemy import case, or_
 
 from aurion.agent.turn import answer_visitor_safely
 from aurion.engines import leases
+from aurion.engines.background import BackgroundLoop
 from aurion.extensions import db
 from aurion.models import Conversation, Message
 from aurion.services.messages import visitor_message_stored
@@ -139,7 +140,7 @@ def owed_conversations(limit: int) -> list[int]:
 
 
 class AgentDispatcher:
-    """Submits agent turns to a pool, each inside the app's context, and sweeps for owed ones."""
+    """Submits agent turns to a pool, each inside the app's context."""
 
     def __init__(self, app: Flask):
         self._app = app
@@ -147,8 +148,6 @@ class AgentDispatcher:
         self._pending: set[Future] = set()
         self._queued: set[int] = set()
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._sweeper: threading.Thread | None = None
 
     @property
     def lease(self) -> timedelta:
@@ -185,32 +184,16 @@ class AgentDispatcher:
             self.submit(conversation_id)
         return len(owed)
 
-    def start(self) -> None:
-        """Start this process's sweeps once, when AURION_AGENT_SWEEP is on; later calls do nothing."""
-        if not self._app.config["AURION_AGENT_SWEEP"]:
-            return
-        with self._lock:
-            if self._sweeper is None:
-                self._sweeper = threading.Thread(target=self._sweep_forever, name="aurion-agent-sweep", daemon=True)
-                self._sweeper.start()
 
-    def stop(self) -> None:
-        """Stop sweeping (tests, graceful shutdown)."""
-        self._stop.set()
-        if self._sweeper is not None:
-            self._sweeper.join(timeout=10)
+class TurnSweeper(BackgroundLoop):
+    """This process's sweeps for owed turns: at start, then every `AURION_AGENT_SWEEP_SECONDS`."""
 
-    def _sweep_forever(self) -> None:
-        while not self._stop.is_set():
-            with self._app.app_context():
-                try:
-                    self.sweep()
-                except Exception:  # a database hiccup must not end the sweeps
-                    log.exception("Sweeping for owed agent turns failed; retrying at the next sweep")
-                    db.session.rollback()
-                finally:
-                    db.session.remove()
-            self._stop.wait(self._app.config["AURION_AGENT_SWEEP_SECONDS"])
+    def __init__(self, app: Flask, dispatcher: AgentDispatcher):
+        super().__init__(app, "aurion-agent-sweep", "AURION_AGENT_SWEEP", "AURION_AGENT_SWEEP_SECONDS")
+        self._dispatcher = dispatcher
+
+    def round(self) -> None:
+        self._dispatcher.sweep()
 
 
 def init_app(app: Flask) -> None:
@@ -218,7 +201,8 @@ def init_app(app: Flask) -> None:
     gunicorn starts the sweeps in each worker once forked (gunicorn.conf.py); any other
     server, at its first request."""
     dispatcher = app.extensions["aurion_agent"] = AgentDispatcher(app)
-    app.before_request(dispatcher.start)
+    sweeper = app.extensions["aurion_agent_sweep"] = TurnSweeper(app, dispatcher)
+    app.before_request(sweeper.start)
     visitor_message_stored.connect(_answer_in_background, app)
 
 

@@ -14,11 +14,9 @@ import hashlib
 import hmac
 import http.client
 import ipaddress
-import logging
 import random
 import socket
 import ssl
-import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,11 +25,10 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from aurion.engines import leases
+from aurion.engines.background import BackgroundLoop
 from aurion.extensions import db
 from aurion.models import WebhookDelivery
 from aurion.timestamps import utcnow
-
-log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "Aurion-Signature"
 # How long a claimed delivery is hidden from other workers: longer than any attempt takes.
@@ -212,55 +209,20 @@ def attempt(delivery_id: int, secret_key: str, allow_private: bool, timeout: flo
     db.session.commit()
 
 
-class DeliveryLoop:
+class DeliveryLoop(BackgroundLoop):
     """This process's delivery loop: a background thread that drains due deliveries,
     waking every `AURION_WEBHOOKS_POLL_SECONDS` or when this process queues one."""
 
     def __init__(self, app: Flask):
-        self._app = app
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        super().__init__(app, "aurion-webhooks", "AURION_WEBHOOKS_DELIVER", "AURION_WEBHOOKS_POLL_SECONDS")
 
-    def start(self) -> None:
-        """Start the loop once, when AURION_WEBHOOKS_DELIVER is on; later calls do nothing."""
-        if not self._app.config["AURION_WEBHOOKS_DELIVER"]:
-            return
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="aurion-webhooks", daemon=True)
-                self._thread.start()
-
-    def wake(self) -> None:
-        """Look for due deliveries now rather than at the next poll."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        """Stop after the current attempt (tests, graceful shutdown)."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        config = self._app.config
-        while not self._stop.is_set():
-            self._wake.clear()
-            with self._app.app_context():
-                try:
-                    self.deliver_due()
-                except Exception:  # a database hiccup must not end the loop
-                    log.exception("Webhook delivery failed; retrying at the next poll")
-                    db.session.rollback()
-                finally:
-                    db.session.remove()
-            self._wake.wait(config["AURION_WEBHOOKS_POLL_SECONDS"])
+    def round(self) -> None:
+        self.deliver_due()
 
     def deliver_due(self) -> None:
         """Send every due delivery, one claim at a time, until none is due."""
         config = self._app.config
-        while not self._stop.is_set():
+        while not self.stopping:
             delivery_id = claim_next()
             if delivery_id is None:
                 return
