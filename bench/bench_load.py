@@ -72,7 +72,11 @@ def visit(base_url: str, widget: WidgetRef, index: int, messages: int, posts: li
     with widget_socket(base_url, session["token"]) as socket:
         for turn in range(messages):
             started = time.perf_counter()
-            status, body = post_json(base_url, MESSAGES_URL, {"content": QUESTIONS[(index + turn) % len(QUESTIONS)]}, bearer(session))
+            try:
+                status, body = post_json(base_url, MESSAGES_URL, {"content": QUESTIONS[(index + turn) % len(QUESTIONS)]}, bearer(session))
+            except OSError as exc:  # post_json gives up after 10 s
+                missed.append(f"POST failed: {type(exc).__name__}")
+                continue
             posts.append((time.perf_counter() - started) * 1000)
             if status != 201:
                 missed.append(f"POST {status}: {body.get('title')}")
