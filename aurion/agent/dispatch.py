@@ -77,11 +77,21 @@ class TurnClaim:
                 return
             self.claim = renewed
 
-    def release(self) -> bool:
-        """Free the conversation; the debt is settled unless the visitor wrote after the
-        claim (then `agent_turn_due_at` moved on and stays). False when the claim was lost."""
+    def _settled(self):
+        """`agent_turn_due_at` once this turn's debt is paid: None, unless the visitor wrote
+        after the claim (then it moved on, and stays owed)."""
         due = Conversation.agent_turn_due_at
-        return leases.release(self.claim, agent_turn_due_at=case((due == self.due_at, None), else_=due))
+        return case((due == self.due_at, None), else_=due)
+
+    def settle(self, conversation: Conversation) -> None:
+        """Mark the debt paid with the answer's own commit: a crash after storing the
+        answer must not leave it owed, to be given twice."""
+        conversation.agent_turn_due_at = self._settled()
+
+    def release(self) -> bool:
+        """Free the conversation, its debt settled (an answer was given, a person was asked
+        for, or there was nothing to answer). False when the claim was lost."""
+        return leases.release(self.claim, agent_turn_due_at=self._settled())
 
 
 def claim_turn(conversation_id: int, lease: timedelta) -> TurnClaim | None:
@@ -112,7 +122,7 @@ def answer_owed(conversation_id: int, lease: timedelta) -> int:
         turns += 1
         try:
             with turn.kept(current_app._get_current_object()):
-                answer_visitor_safely(conversation_id, holds_turn=turn.held)
+                answer_visitor_safely(conversation_id, turn=turn)
         finally:
             db.session.rollback()
             released = turn.release()

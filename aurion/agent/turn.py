@@ -1,6 +1,7 @@
 """One turn of the agent: read the conversation, retrieve, stream the reply, store it."""
 
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from flask import current_app
 
@@ -21,6 +22,16 @@ from aurion.services.public_ids import new_public_id
 # The agent (and a model, if configured) sees this many earlier messages: enough for
 # follow-ups; older ones rarely matter, and cost tokens.
 CONTEXT_MESSAGES = 20
+
+
+class HeldTurn(Protocol):
+    """A worker's claim on a conversation's owed answer (`aurion.agent.dispatch.TurnClaim`)."""
+
+    def held(self) -> bool:
+        """Whether this worker still holds the turn."""
+
+    def settle(self, conversation: Conversation) -> None:
+        """Mark the owed answer given, in the session's next commit (the answer's)."""
 
 
 def choose_backend(settings: Mapping) -> Backend:
@@ -51,25 +62,34 @@ def _previous_reply_found_nothing(messages: list[Message]) -> bool:
 def answer_visitor(
     conversation_id: int,
     on_piece: Callable[[str], None] | None = None,
-    holds_turn: Callable[[], bool] | None = None,
+    turn: HeldTurn | None = None,
 ) -> Message | None:
     """Answer the visitor's latest message, streaming `typing` and `delta` frames, then the stored `message`.
 
     Does nothing unless the agent owns the conversation. Hands off to a person when
     the visitor asks for one, or when the agent could not answer twice in a row.
     `on_piece` also gets each piece of the answer as it is generated (the voice
-    pipeline speaks sentences before the answer is complete). `holds_turn` says
-    whether this worker still holds the turn (`aurion.agent.dispatch`); once it does
-    not, another worker answers instead and this turn stops without storing anything.
+    pipeline speaks sentences before the answer is complete).
+
+    With `turn` (a claimed turn, `aurion.agent.dispatch`) the answer is owed: the
+    visitor's latest message is answered even when the agent's answer to an earlier
+    one was stored after it, and storing the answer settles the debt in the same
+    commit. Once the turn is no longer held, another worker answers instead and this
+    one stops without storing anything. Without it (a voice call answering its own
+    turn) only a conversation whose last message is the visitor's is answered.
     """
-    still_held = holds_turn or (lambda: True)
+    still_held = turn.held if turn is not None else (lambda: True)
     conversation = db.session.get(Conversation, conversation_id)
     if conversation is None or conversation.status != "agent":
         return None
     messages = _recent_messages(conversation)
-    if not messages or messages[-1].sender != "user":
+    asked = [m for m in messages if m.sender == "user"]
+    if not asked or (turn is None and messages[-1].sender != "user"):
         return None
-    question = messages[-1]
+    # The agent's answer to an earlier question may have been stored after this one:
+    # read the conversation as if it came first, the question last.
+    question = asked[-1]
+    messages = [m for m in messages if m is not question] + [question]
     previous = messages[-2] if len(messages) > 1 else None
     offered_person = previous is not None and previous.sender == "agent" and offered_a_person(previous.content)
 
@@ -115,6 +135,8 @@ def answer_visitor(
     if reply.handoff_reason is not None and not pieces:
         request_handoff(conversation, question.mode)
         return None
+    if turn is not None:
+        turn.settle(conversation)
     message = store_message(
         conversation,
         "agent",
@@ -136,11 +158,11 @@ def answer_visitor(
 def answer_visitor_safely(
     conversation_id: int,
     on_piece: Callable[[str], None] | None = None,
-    holds_turn: Callable[[], bool] | None = None,
+    turn: HeldTurn | None = None,
 ) -> Message | None:
     """`answer_visitor`, telling the visitor (instead of going silent) when it fails."""
     try:
-        return answer_visitor(conversation_id, on_piece, holds_turn)
+        return answer_visitor(conversation_id, on_piece, turn)
     except Exception:
         current_app.logger.exception("The agent failed to answer conversation %s", conversation_id)
         db.session.rollback()

@@ -12,7 +12,7 @@ import pytest
 from aurion.agent.dispatch import answer_owed, claim_turn, owed_conversations
 from aurion.extensions import db
 from aurion.models import Conversation, Message, WidgetSession
-from aurion.services.conversations import assign
+from aurion.services.conversations import assign, store_message
 from aurion.services.messages import add_visitor_message
 from tests.support.knowledge import add_help_desk
 from tests.support.live_server import gunicorn_server
@@ -100,13 +100,29 @@ def test_a_message_sent_during_the_answer_is_answered_after_it(app, client, widg
     turn = claim_turn(conversation_id, LEASE)
     assert claim_turn(conversation_id, LEASE) is None  # held: no second worker answers meanwhile
     session = db.session.execute(db.select(WidgetSession)).scalar_one()
-    add_visitor_message(session, "How do I reset my password?")  # while the first worker answers
+    add_visitor_message(session, "How do I reset my password?")  # while the first answer is written
+    conversation = db.session.get(Conversation, conversation_id)
+    turn.settle(conversation)
+    store_message(conversation, "agent", "Refunds take 5 to 10 business days.")  # stored after the second question
     assert turn.release()
-    # The release did not settle the newer message's debt: it is still owed, and answered once.
+    # The newer message is still owed, and answered once, though an agent message follows it.
     assert owed_conversations(10) == [conversation_id]
     assert answer_owed(conversation_id, LEASE) == 1
-    assert len(agent_answers(conversation_id)) == 1
+    assert agent_answers(conversation_id)[-1].startswith("Click 'Forgot password'")
+    assert len(agent_answers(conversation_id)) == 2
     assert owed_conversations(10) == []
+
+
+def test_an_answer_stored_just_before_a_crash_is_not_given_again(app, client, widget):
+    add_help_desk(widget)
+    [conversation_id] = owe_answers(client, widget, 1)
+    dying = claim_turn(conversation_id, timedelta(seconds=-1))  # its lease lapses: the worker died
+    dying.settle(db.session.get(Conversation, conversation_id))
+    store_message(db.session.get(Conversation, conversation_id), "agent", "Refunds take 5 to 10 business days.")
+    # ...and died before releasing its claim: the answer's own commit settled the debt.
+    assert owed_conversations(10) == []
+    assert answer_owed(conversation_id, LEASE) == 0
+    assert len(agent_answers(conversation_id)) == 1
 
 
 def test_a_worker_whose_lease_lapsed_stores_nothing(app, client, widget):
