@@ -103,6 +103,12 @@ class Config:
     AURION_LLM_API_KEY = os.environ.get("AURION_LLM_API_KEY", "")
     AURION_LLM_MODEL = os.environ.get("AURION_LLM_MODEL", "")
     AURION_LLM_TIMEOUT = _env_int("AURION_LLM_TIMEOUT", 20)
+    # Durable agent turns (docs/agent.md): how long a worker holds a conversation it is
+    # answering before another may take it over (renewed while it writes), and how often
+    # each process looks for answers still owed (after a crash or restart).
+    AURION_AGENT_TURN_LEASE = _env_int("AURION_AGENT_TURN_LEASE", 30)
+    AURION_AGENT_SWEEP = True
+    AURION_AGENT_SWEEP_SECONDS = _env_int("AURION_AGENT_SWEEP_SECONDS", 5)
 
     # Voice: OpenAI-compatible speech endpoints; unset, the offline engines (pocketsphinx, espeak-ng) run.
     AURION_STT_BASE_URL = os.environ.get("AURION_STT_BASE_URL", "")
@@ -170,6 +176,7 @@ class TestConfig(Config):
     AURION_TTS_VOICE = ""
     # Tests that deliver start the loop themselves, on their own schedule.
     AURION_WEBHOOKS_DELIVER = False
+    AURION_AGENT_SWEEP = False
     AURION_WEBHOOKS_ALLOW_PRIVATE = False
     AURION_TRUSTED_PROXIES = 0
     AURION_METRICS_TOKEN = ""

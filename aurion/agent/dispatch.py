@@ -1,18 +1,152 @@
-"""Running agent turns in the background, so a visitor's POST returns at once.
+"""Agent turns: run in the background (a visitor's POST returns at once), durable across
+crashes and restarts, and answered once across workers and hosts.
 
-Turns run on a small pool per process (green threads under gunicorn's gevent
-worker). The pool also bounds how many turns embed and rank at the same time.
+A visitor's message in a conversation the agent owns makes its answer owed
+(`agent_turn_due_at`, committed with the message). A worker answers only while it holds
+the conversation's claim (`agent_turn_claimed_until`, a lease: `aurion.engines.leases`),
+renewed in the background while it answers and checked before the answer is stored. Releasing
+the claim settles the debt unless the visitor wrote again meanwhile: then the same
+worker answers again (the newer message's own claim failed while the lease was held).
+
+A turn lost to a crash stays owed: each process sweeps for owed conversations whose
+claim is free or lapsed, at start (gunicorn's post_worker_init, or the first request)
+and every `AURION_AGENT_SWEEP_SECONDS`. Turns run on a small pool per process (green
+threads under gunicorn's gevent worker; their CPU-bound work goes to real threads, see
+`aurion.engines.cpu_pool`); the pool bounds how many turns run at once.
 """
 
+import logging
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
-from flask import Flask
+from flask import Flask, current_app
+from sqlalchemy import case, or_
 
 from aurion.agent.turn import answer_visitor_safely
-from aurion.models import Message
+from aurion.engines import leases
+from aurion.engines.background import BackgroundLoop
+from aurion.extensions import db
+from aurion.models import Conversation, Message
 from aurion.services.messages import visitor_message_stored
+from aurion.timestamps import utcnow
+
+log = logging.getLogger(__name__)
 
 MAX_CONCURRENT_TURNS = 8
+
+
+class TurnClaim:
+    """This worker's hold on one conversation's turn, renewed in the background while it answers."""
+
+    def __init__(self, claim: leases.Claim, due_at: datetime):
+        self.claim = claim
+        self.due_at = due_at
+        self._lost = False
+        self._done = threading.Event()
+
+    def held(self) -> bool:
+        """Whether this worker still holds the turn: False once a renewal failed (the lease
+        lapsed and another worker took the conversation) or the lease ran out unrenewed.
+        The turn must then neither stream on nor store its answer."""
+        return not self._lost and utcnow() < self.claim.until
+
+    @contextmanager
+    def kept(self, app: Flask):
+        """Renew the lease every third of it while the block runs (a slow model, a cold start)."""
+        keeper = threading.Thread(target=self._renew_until_done, args=(app,), name="aurion-agent-lease", daemon=True)
+        keeper.start()
+        try:
+            yield self
+        finally:
+            self._done.set()
+            keeper.join()
+
+    def _renew_until_done(self, app: Flask) -> None:
+        while not self._done.wait(self.claim.lease.total_seconds() / 3):
+            with app.app_context():
+                try:
+                    renewed = leases.renew(self.claim)
+                except Exception:  # a database hiccup: the next renewal may still be in time
+                    log.exception("Renewing an agent turn's lease failed")
+                    db.session.rollback()
+                    continue
+            if renewed is None:
+                self._lost = True
+                return
+            self.claim = renewed
+
+    def _settled(self):
+        """`agent_turn_due_at` once this turn's debt is paid: None, unless the visitor wrote
+        after the claim (then it moved on, and stays owed)."""
+        due = Conversation.agent_turn_due_at
+        return case((due == self.due_at, None), else_=due)
+
+    def settle(self, conversation: Conversation) -> None:
+        """Mark the debt paid with the answer's own commit: a crash after storing the
+        answer must not leave it owed, to be given twice."""
+        conversation.agent_turn_due_at = self._settled()
+
+    def release(self) -> bool:
+        """Free the conversation, its debt settled (an answer was given, a person was asked
+        for, or there was nothing to answer). False when the claim was lost."""
+        return leases.release(self.claim, agent_turn_due_at=self._settled())
+
+
+def claim_turn(conversation_id: int, lease: timedelta) -> TurnClaim | None:
+    """Claim the conversation's owed turn for this worker, or None when no answer is owed,
+    the agent does not own it, or another worker is answering it."""
+    due_at = db.session.execute(
+        db.select(Conversation.agent_turn_due_at).where(Conversation.id == conversation_id, Conversation.status == "agent")
+    ).scalar()
+    db.session.commit()
+    if due_at is None:
+        return None
+    claim = leases.try_claim(
+        Conversation.agent_turn_claimed_until,
+        conversation_id,
+        Conversation.status == "agent",
+        # The debt the claim settles: a visitor's newer message moves it, and survives the release.
+        Conversation.agent_turn_due_at == due_at,
+        lease=lease,
+    )
+    return None if claim is None else TurnClaim(claim, due_at)
+
+
+def answer_owed(conversation_id: int, lease: timedelta) -> int:
+    """Answer the conversation if an answer is owed and no other worker is answering it,
+    again while the visitor wrote during the answer. How many turns this worker took."""
+    turns = 0
+    while (turn := claim_turn(conversation_id, lease)) is not None:
+        turns += 1
+        try:
+            with turn.kept(current_app._get_current_object()):
+                answer_visitor_safely(conversation_id, turn=turn)
+        finally:
+            db.session.rollback()
+            released = turn.release()
+        if not released:
+            return turns
+    return turns
+
+
+def owed_conversations(limit: int) -> list[int]:
+    """Conversations owed an answer that no worker is answering (oldest debt first)."""
+    now = utcnow()
+    claimed_until = Conversation.agent_turn_claimed_until
+    return list(
+        db.session.execute(
+            db.select(Conversation.id)
+            .where(
+                Conversation.status == "agent",
+                Conversation.agent_turn_due_at <= now,
+                or_(claimed_until.is_(None), claimed_until <= now),
+            )
+            .order_by(Conversation.agent_turn_due_at)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 class AgentDispatcher:
@@ -22,25 +156,63 @@ class AgentDispatcher:
         self._app = app
         self._pool = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_TURNS, thread_name_prefix="aurion-agent")
         self._pending: set[Future] = set()
+        self._queued: set[int] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self._app.config["AURION_AGENT_TURN_LEASE"])
 
     def submit(self, conversation_id: int) -> None:
+        """Answer the conversation in the background, if it is owed an answer then."""
+        with self._lock:
+            if conversation_id in self._queued:
+                return  # queued here already; that turn answers whatever is owed when it runs
+            self._queued.add(conversation_id)
         future = self._pool.submit(self._run, conversation_id)
         self._pending.add(future)
         future.add_done_callback(self._pending.discard)
 
     def _run(self, conversation_id: int) -> None:
+        with self._lock:
+            self._queued.discard(conversation_id)
         with self._app.app_context():
-            answer_visitor_safely(conversation_id)
+            answer_owed(conversation_id, self.lease)
 
     def drain(self) -> None:
         """Wait for every submitted turn to finish (tests, graceful shutdown)."""
-        for future in list(self._pending):
-            future.result()
+        while self._pending:
+            for future in list(self._pending):
+                future.result()
+
+    def sweep(self) -> int:
+        """Queue every owed turn that no worker is answering; how many were queued."""
+        # No more than the pool can start now: the rest stay free for other workers.
+        owed = owed_conversations(MAX_CONCURRENT_TURNS)
+        db.session.commit()
+        for conversation_id in owed:
+            self.submit(conversation_id)
+        return len(owed)
+
+
+class TurnSweeper(BackgroundLoop):
+    """This process's sweeps for owed turns: at start, then every `AURION_AGENT_SWEEP_SECONDS`."""
+
+    def __init__(self, app: Flask, dispatcher: AgentDispatcher):
+        super().__init__(app, "aurion-agent-sweep", "AURION_AGENT_SWEEP", "AURION_AGENT_SWEEP_SECONDS")
+        self._dispatcher = dispatcher
+
+    def round(self) -> None:
+        self._dispatcher.sweep()
 
 
 def init_app(app: Flask) -> None:
-    """Give the app its turn pool, and have the agent answer each visitor message it owns."""
-    app.extensions["aurion_agent"] = AgentDispatcher(app)
+    """Give the app its turn pool, and have the agent answer each visitor message it owns.
+    gunicorn starts the sweeps in each worker once forked (gunicorn.conf.py); any other
+    server, at its first request."""
+    dispatcher = app.extensions["aurion_agent"] = AgentDispatcher(app)
+    sweeper = app.extensions["aurion_agent_sweep"] = TurnSweeper(app, dispatcher)
+    app.before_request(sweeper.start)
     visitor_message_stored.connect(_answer_in_background, app)
 
 

@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from flask import current_app
 
@@ -22,6 +23,16 @@ from aurion.services.public_ids import new_public_id
 # The agent (and a model, if configured) sees this many earlier messages: enough for
 # follow-ups; older ones rarely matter, and cost tokens.
 CONTEXT_MESSAGES = 20
+
+
+class HeldTurn(Protocol):
+    """A worker's claim on a conversation's owed answer (`aurion.agent.dispatch.TurnClaim`)."""
+
+    def held(self) -> bool:
+        """Whether this worker still holds the turn."""
+
+    def settle(self, conversation: Conversation) -> None:
+        """Mark the owed answer given, in the session's next commit (the answer's)."""
 
 
 def choose_backend(settings: Mapping) -> Backend:
@@ -49,21 +60,37 @@ def _previous_reply_found_nothing(messages: list[Message]) -> bool:
     return bool(answers) and not answers[-1].sources
 
 
-def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None = None) -> Message | None:
+def answer_visitor(
+    conversation_id: int,
+    on_piece: Callable[[str], None] | None = None,
+    turn: HeldTurn | None = None,
+) -> Message | None:
     """Answer the visitor's latest message, streaming `typing` and `delta` frames, then the stored `message`.
 
     Does nothing unless the agent owns the conversation. Hands off to a person when
     the visitor asks for one, or when the agent could not answer twice in a row.
     `on_piece` also gets each piece of the answer as it is generated (the voice
     pipeline speaks sentences before the answer is complete).
+
+    With `turn` (a claimed turn, `aurion.agent.dispatch`) the answer is owed: the
+    visitor's latest message is answered even when the agent's answer to an earlier
+    one was stored after it, and storing the answer settles the debt in the same
+    commit. Once the turn is no longer held, another worker answers instead and this
+    one stops without storing anything. Without it (a voice call answering its own
+    turn) only a conversation whose last message is the visitor's is answered.
     """
+    still_held = turn.held if turn is not None else (lambda: True)
     conversation = db.session.get(Conversation, conversation_id)
     if conversation is None or conversation.status != "agent":
         return None
     messages = _recent_messages(conversation)
-    if not messages or messages[-1].sender != "user":
+    asked = [m for m in messages if m.sender == "user"]
+    if not asked or (turn is None and messages[-1].sender != "user"):
         return None
-    question = messages[-1]
+    # The agent's answer to an earlier question may have been stored after this one:
+    # read the conversation as if it came first, the question last.
+    question = asked[-1]
+    messages = [m for m in messages if m is not question] + [question]
     previous = messages[-2] if len(messages) > 1 else None
     offered_person = previous is not None and previous.sender == "agent" and offered_a_person(previous.content)
 
@@ -87,12 +114,16 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
         query=query,
         previous_found_nothing=_previous_reply_found_nothing(messages),
     )
+    if not still_held():  # retrieval outlasted the lease: another worker answers
+        return None
     message_id = new_public_id("msg_")
     channel = conversation.public_id
     publish(channel, frames.typing("agent", True))
     reply = Reply()
     pieces = []
     for piece in backend.stream(context, reply):
+        if not still_held():
+            break
         pieces.append(piece)
         publish(channel, frames.delta(message_id, piece))
         if on_piece is not None:
@@ -100,11 +131,13 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
     # The conversation may have been taken over while the agent was writing.
     db.session.refresh(conversation)
     publish(channel, frames.typing("agent", False))
-    if conversation.status != "agent":
+    if conversation.status != "agent" or not still_held():
         return None
     if reply.handoff_reason is not None and not pieces:
         request_handoff(conversation, question.mode)
         return None
+    if turn is not None:
+        turn.settle(conversation)
     message = store_message(
         conversation,
         "agent",
@@ -123,11 +156,15 @@ def answer_visitor(conversation_id: int, on_piece: Callable[[str], None] | None 
     return message
 
 
-def answer_visitor_safely(conversation_id: int, on_piece: Callable[[str], None] | None = None) -> Message | None:
+def answer_visitor_safely(
+    conversation_id: int,
+    on_piece: Callable[[str], None] | None = None,
+    turn: HeldTurn | None = None,
+) -> Message | None:
     """`answer_visitor`, telling the visitor (instead of going silent) when it fails."""
     started = time.perf_counter()
     try:
-        message = answer_visitor(conversation_id, on_piece)
+        message = answer_visitor(conversation_id, on_piece, turn)
         metrics.agent_turn_seconds.labels("answered" if message is not None else "skipped").observe(time.perf_counter() - started)
         return message
     except Exception:

@@ -3,9 +3,9 @@ that drains the durable queue (the `webhook_deliveries` table).
 
 Each process runs one delivery loop, started in each gunicorn worker once forked, or by
 a process's first request (never at import or in the factory). Workers and hosts share
-the queue without delivering twice: a worker claims one due delivery at a time with an
-atomic UPDATE that moves its `next_attempt_at` past the request's timeout, and only the
-worker whose UPDATE changed the row sends it. A worker
+the queue without delivering twice: a worker claims one due delivery at a time
+(`aurion.engines.leases`), moving its `next_attempt_at` past the request's timeout, and
+only the worker whose claim succeeded sends it. A worker
 that dies mid-delivery leaves the row to be retried once that lease ends, so a delivery
 is at least once: receivers deduplicate on the event id.
 """
@@ -14,11 +14,9 @@ import hashlib
 import hmac
 import http.client
 import ipaddress
-import logging
 import random
 import socket
 import ssl
-import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,11 +24,11 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from aurion.engines import leases
+from aurion.engines.background import BackgroundLoop
 from aurion.extensions import db
 from aurion.models import WebhookDelivery
 from aurion.timestamps import utcnow
-
-log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "Aurion-Signature"
 # How long a claimed delivery is hidden from other workers: longer than any attempt takes.
@@ -167,29 +165,16 @@ def claim_next() -> int | None:
 
     One at a time, because the lease (CLAIM_LEASE) covers one attempt: a batch claimed
     at once could outlive its lease behind slow endpoints and be claimed again elsewhere.
-    The claim is an UPDATE whose WHERE repeats the due test: on PostgreSQL a competing
-    UPDATE waits for ours to commit, re-reads the row and no longer matches; SQLite runs
-    one writer at a time. Either way exactly one worker sees rowcount 1.
+    `next_attempt_at` is both when the delivery is due and its claim's lease.
     """
-    now = utcnow()
-    due = (WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
-    while True:
-        delivery_id = db.session.execute(
-            db.select(WebhookDelivery.id).where(*due).order_by(WebhookDelivery.next_attempt_at).limit(1)
-        ).scalar()
-        db.session.commit()
-        if delivery_id is None:
-            return None
-        result = db.session.execute(
-            db.update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, *due)
-            .values(next_attempt_at=now + CLAIM_LEASE, attempts=WebhookDelivery.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-        if result.rowcount == 1:
-            return delivery_id
-        # Another worker claimed it first: look for the next one.
+    claim = leases.claim_next(
+        WebhookDelivery.next_attempt_at,
+        WebhookDelivery.status == "pending",
+        lease=CLAIM_LEASE,
+        order_by=WebhookDelivery.next_attempt_at,
+        attempts=WebhookDelivery.attempts + 1,
+    )
+    return None if claim is None else claim.row_id
 
 
 def attempt(delivery_id: int, secret_key: str, allow_private: bool, timeout: float, first_retry: float) -> None:
@@ -224,55 +209,20 @@ def attempt(delivery_id: int, secret_key: str, allow_private: bool, timeout: flo
     db.session.commit()
 
 
-class DeliveryLoop:
+class DeliveryLoop(BackgroundLoop):
     """This process's delivery loop: a background thread that drains due deliveries,
     waking every `AURION_WEBHOOKS_POLL_SECONDS` or when this process queues one."""
 
     def __init__(self, app: Flask):
-        self._app = app
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        super().__init__(app, "aurion-webhooks", "AURION_WEBHOOKS_DELIVER", "AURION_WEBHOOKS_POLL_SECONDS")
 
-    def start(self) -> None:
-        """Start the loop once, when AURION_WEBHOOKS_DELIVER is on; later calls do nothing."""
-        if not self._app.config["AURION_WEBHOOKS_DELIVER"]:
-            return
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="aurion-webhooks", daemon=True)
-                self._thread.start()
-
-    def wake(self) -> None:
-        """Look for due deliveries now rather than at the next poll."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        """Stop after the current attempt (tests, graceful shutdown)."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        config = self._app.config
-        while not self._stop.is_set():
-            self._wake.clear()
-            with self._app.app_context():
-                try:
-                    self.deliver_due()
-                except Exception:  # a database hiccup must not end the loop
-                    log.exception("Webhook delivery failed; retrying at the next poll")
-                    db.session.rollback()
-                finally:
-                    db.session.remove()
-            self._wake.wait(config["AURION_WEBHOOKS_POLL_SECONDS"])
+    def round(self) -> None:
+        self.deliver_due()
 
     def deliver_due(self) -> None:
         """Send every due delivery, one claim at a time, until none is due."""
         config = self._app.config
-        while not self._stop.is_set():
+        while not self.stopping:
             delivery_id = claim_next()
             if delivery_id is None:
                 return

@@ -45,6 +45,11 @@ class Conversation(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="agent", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # The agent owes the visitor an answer since this time (their last message); None when
+    # it owes none. Set with the visitor's message, so a turn lost in a crash is still owed.
+    agent_turn_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # The lease of the worker answering now (aurion.engines.leases); None when none is.
+    agent_turn_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     widget = relationship("Widget")
     visitor = relationship("Visitor")

@@ -63,13 +63,16 @@ def add_visitor_message(
     attachment_ids: list[str] | tuple[str, ...] = (),
     mode: str = "chat",
     client_id: str | None = None,
+    answered_by_caller: bool = False,
 ) -> Message:
     """Store a message from the session's visitor in their conversation and return it.
 
     The content and ids are checked already (`WidgetMessageRequest` at the API and the
     socket); 422 for attachments that are not this session's unsent uploads, 409 when
     the conversation has been closed. A `client_id` the conversation already holds
-    raises IntegrityError at the commit (see `visitor_said`).
+    raises IntegrityError at the commit (see `visitor_said`). Where the agent owns the
+    conversation and the caller does not answer it itself, the agent's answer is owed
+    from now, in the same commit (`aurion.agent.dispatch` answers it, after a crash too).
     """
     attachments = _pending_attachments(session, attachment_ids)
     conversation = session.conversation
@@ -88,6 +91,8 @@ def add_visitor_message(
     db.session.add(message)
     now = utcnow()
     conversation.updated_at = now
+    if conversation.status == "agent" and not answered_by_caller:
+        conversation.agent_turn_due_at = now
     session.visitor.last_seen_at = now
     announce_message(message)
     db.session.commit()
@@ -121,7 +126,7 @@ def visitor_said(
     if not budget_drawn:
         consume_message_budget(session.public_id)
     try:
-        message = add_visitor_message(session, content, attachment_ids, mode, client_id)
+        message = add_visitor_message(session, content, attachment_ids, mode, client_id, answered_by_caller)
     except IntegrityError:
         # The same resend, stored by a concurrent request a moment ago.
         db.session.rollback()

@@ -10,6 +10,7 @@ import secrets
 from typing import Protocol
 from urllib.request import Request, urlopen
 
+from aurion.engines.cpu_pool import run_cpu
 from aurion.voice.audio import SAMPLE_RATE, to_wav
 from aurion.voice.language_model import ModelFiles
 
@@ -25,9 +26,15 @@ class SphinxRecognizer:
     def __init__(self, model: ModelFiles):
         from pocketsphinx import Decoder
 
-        self._decoder = Decoder(samprate=SAMPLE_RATE, lm=model.language_model, dict=model.dictionary, logfn="/dev/null")
+        # Loading the model and decoding are CPU-bound: off the gevent loop (aurion.engines.cpu_pool).
+        self._decoder = run_cpu(
+            Decoder, samprate=SAMPLE_RATE, lm=model.language_model, dict=model.dictionary, logfn="/dev/null"
+        )
 
     def transcribe(self, pcm: bytes) -> str:
+        return run_cpu(self._decode, pcm)
+
+    def _decode(self, pcm: bytes) -> str:
         self._decoder.start_utt()
         self._decoder.process_raw(pcm, full_utt=True)
         self._decoder.end_utt()

@@ -11,6 +11,7 @@ import threading
 from typing import Protocol
 from urllib.request import Request, urlopen
 
+from aurion.engines.cpu_pool import run_cpu
 from aurion.voice.audio import from_wav, resample
 
 # espeak-ng's C API (speak_lib.h).
@@ -54,19 +55,23 @@ class _Espeak:
         return 0
 
     def speak(self, text: str, voice: str) -> bytes:
-        """`text` as PCM16 at `self.rate`."""
-        encoded = text.encode("utf-8") + b"\0"
+        """`text` as PCM16 at `self.rate`, synthesised off the gevent loop (aurion.engines.cpu_pool)."""
         with self.lock:
-            if voice != self._voice:
-                if self._library.espeak_SetVoiceByName(voice.encode()) != 0:
-                    raise ValueError(f"espeak-ng has no voice {voice!r}")
-                self._voice = voice
-            self._pieces = []
-            self._library.espeak_Synth(
-                ctypes.c_char_p(encoded), ctypes.c_size_t(len(encoded)), 0, _POS_CHARACTER, 0, _ESPEAK_CHARS_UTF8, None, None
-            )
-            self._library.espeak_Synchronize()
-            return b"".join(self._pieces)
+            return run_cpu(self._speak, text, voice)
+
+    def _speak(self, text: str, voice: str) -> bytes:
+        """`speak`'s work, under the lock the caller holds (the library's state is global)."""
+        encoded = text.encode("utf-8") + b"\0"
+        if voice != self._voice:
+            if self._library.espeak_SetVoiceByName(voice.encode()) != 0:
+                raise ValueError(f"espeak-ng has no voice {voice!r}")
+            self._voice = voice
+        self._pieces = []
+        self._library.espeak_Synth(
+            ctypes.c_char_p(encoded), ctypes.c_size_t(len(encoded)), 0, _POS_CHARACTER, 0, _ESPEAK_CHARS_UTF8, None, None
+        )
+        self._library.espeak_Synchronize()
+        return b"".join(self._pieces)
 
 
 _espeak: _Espeak | None = None
@@ -89,7 +94,7 @@ class EspeakSynthesizer:
         self._engine = _shared_espeak()
 
     def synthesize(self, text: str) -> bytes:
-        return resample(self._engine.speak(text, self.voice), self._engine.rate)
+        return run_cpu(resample, self._engine.speak(text, self.voice), self._engine.rate)
 
 
 class SpeechEndpoint:

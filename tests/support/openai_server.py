@@ -35,7 +35,9 @@ class OpenAICompatibleServer(LoopbackServer):
         class Handler(QuietHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                server.requests.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body, "client_port": self.client_address[1]}
+                )
                 time.sleep(server.delay)
                 if server.fail_with:
                     self.send_response(server.fail_with)
