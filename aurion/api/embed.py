@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from aurion.api.operations import Reply, operation
 from aurion.api.origins import browser_facing, require_allowed_origin
@@ -125,4 +125,7 @@ def public_config(widget_id: str):
     """How the widget looks and what it offers, for a page on one of its allowed domains."""
     widget = find_widget(widget_id)
     require_allowed_origin(widget)
-    return widget_public_config(widget)
+    response = jsonify(widget_public_config(widget, request.accept_languages))
+    # The language follows the visitor's browser where the widget's locale is `auto`.
+    response.vary.add("Accept-Language")
+    return response

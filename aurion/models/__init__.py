@@ -1,6 +1,7 @@
 """The data model. Schema changes go through Alembic migrations in `migrations/`."""
 
-from aurion.models.conversations import Attachment, Conversation, Message, Visitor, WidgetSession
+from aurion.models.conversations import Attachment, Conversation, Message, Rating, Visitor, WidgetSession
+from aurion.models.email import OutgoingEmail
 from aurion.models.knowledge import Article, ArticlePassage, UnansweredQuestion
 from aurion.models.tenancy import Admin, ApiKey, Tenant
 from aurion.models.webhooks import Webhook, WebhookDelivery
@@ -14,6 +15,8 @@ __all__ = [
     "Attachment",
     "Conversation",
     "Message",
+    "OutgoingEmail",
+    "Rating",
     "Tenant",
     "UnansweredQuestion",
     "Visitor",

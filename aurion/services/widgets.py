@@ -19,9 +19,11 @@ from aurion.models import (
 from aurion.problems import NotFoundProblem, ValidationProblem
 from aurion.schemas.fields import is_public_id, parse
 from aurion.schemas.widgets import WidgetConfigUpdate
+from aurion.services.business_hours import availability
 from aurion.services.domains import DomainError, host_allowed, normalize_domain
 from aurion.services.uploads import attachment_path
-from aurion.timestamps import isoformat_utc
+from aurion.services.widget_strings import choose_locale, widget_strings
+from aurion.timestamps import isoformat_utc, utcnow
 
 DEFAULTS = {
     "name": "Website widget",
@@ -31,6 +33,10 @@ DEFAULTS = {
     "allowed_domains": [],
     "modes": ["voice", "chat"],
     "allow_anonymous": False,
+    "business_hours": None,
+    "locale": "auto",
+    "greetings": {},
+    "transcript_auto": False,
 }
 
 
@@ -96,8 +102,33 @@ def regenerate_widget_key(widget: Widget) -> Widget:
     return widget
 
 
-def widget_public_config(widget: Widget) -> dict[str, Any]:
-    """What any page of an allowed domain may know: how the widget looks and what it offers."""
+def widget_public_config(widget: Widget, accept_language: list[tuple[str, float]] = ()) -> dict[str, Any]:
+    """What any page of an allowed domain may know: how the widget looks, what it offers,
+    whether a person is in, and every string it shows in the visitor's language.
+
+    `accept_language` is the browser's Accept-Language, (tag, quality) pairs; it decides
+    the language when the widget's locale is `auto`.
+    """
+    locale = choose_locale(widget.locale, list(accept_language))
+    now = availability(widget.business_hours, utcnow())
+    return {
+        "widget_id": widget.public_id,
+        "name": widget.name,
+        "greeting": (widget.greetings or {}).get(locale) or widget.greeting,
+        "primary_color": widget.primary_color,
+        "position": widget.position,
+        "modes": widget.modes,
+        "allow_anonymous": widget.allow_anonymous,
+        "transcript_auto": widget.transcript_auto,
+        "team_in": now.team_in,
+        "next_in": isoformat_utc(now.next_in) if now.next_in else None,
+        "locale": locale,
+        "strings": widget_strings(locale),
+    }
+
+
+def widget_config(widget: Widget) -> dict[str, Any]:
+    """The widget's config as the config API shows it: every setting, including what only its admins see."""
     return {
         "widget_id": widget.public_id,
         "name": widget.name,
@@ -106,13 +137,10 @@ def widget_public_config(widget: Widget) -> dict[str, Any]:
         "position": widget.position,
         "modes": widget.modes,
         "allow_anonymous": widget.allow_anonymous,
-    }
-
-
-def widget_config(widget: Widget) -> dict[str, Any]:
-    """The widget's config as the config API shows it: the public part plus what only its admins see."""
-    return {
-        **widget_public_config(widget),
+        "business_hours": widget.business_hours,
+        "locale": widget.locale,
+        "greetings": widget.greetings or {},
+        "transcript_auto": widget.transcript_auto,
         "allowed_domains": widget.allowed_domains,
         "created_at": isoformat_utc(widget.created_at),
         "updated_at": isoformat_utc(widget.updated_at),
