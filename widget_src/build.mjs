@@ -21,7 +21,13 @@ const cssAsText = {
 };
 
 // livekit-client (about 140 KB gzipped) is loaded by the voice part only for LiveKit calls.
-const ENTRIES = { aurion: "src/index.js", "aurion-voice": "src/voice.js", "aurion-livekit": "src/livekit.js" };
+const ENTRIES = {
+  aurion: "src/index.js",
+  "aurion-voice": "src/voice.js",
+  "aurion-livekit": "src/livekit.js",
+  // The rating and the away hand-off's email form, shown at the end of some conversations.
+  "aurion-followup": "src/followup.jsx",
+};
 
 const { outputFiles } = await build({
   entryPoints: ENTRIES,

@@ -8,7 +8,9 @@ from aurion.dashboard.forms import builder_payload, field_errors, preview_settin
 from aurion.dashboard.minting import EXAMPLES
 from aurion.dashboard.security import PREVIEW_HEADERS
 from aurion.problems import ValidationProblem
+from aurion.services.colors import widget_colors
 from aurion.services.readiness import ga_readiness
+from aurion.services.widget_strings import choose_locale, widget_strings
 from aurion.services.widgets import (
     create_widget,
     delete_widget,
@@ -77,7 +79,14 @@ def preview(widget_id: str):
     """The real widget, rendering the builder's unsaved settings (framed by the builder)."""
     widget = _widget(widget_id)
     settings = preview_settings(widget_config(widget), request.args)
-    return render_template("dashboard/preview.html", widget=widget, settings=settings), 200, PREVIEW_HEADERS
+    page = render_template(
+        "dashboard/preview.html",
+        widget=widget,
+        settings=settings,
+        colors=widget_colors(settings["primary_color"]),
+        strings=widget_strings(choose_locale(widget.locale, request.accept_languages)),
+    )
+    return page, 200, PREVIEW_HEADERS
 
 
 @bp.route("/widgets/<widget_id>/delete", methods=["GET", "POST"])

@@ -134,6 +134,7 @@ class EmbedConfig(Model):
     position: Position
     modes: list[Mode]
     allow_anonymous: bool
+    colors: dict[str, str] = Field(description="primary, on_primary (text on it) and accent (links and focus on white).")
     transcript_auto: bool
     team_in: bool = Field(description="Whether a person is in now (business hours).")
     next_in: datetime | None = Field(description="When a person is next in, when not now.")

@@ -70,6 +70,10 @@ ENGLISH = {
     "mic_missing": "No microphone was found. Connect one to talk, or keep typing here.",
     "mic_failed": "The microphone could not be started. You can keep typing here.",
     "call_failed": "The call could not be started. You can keep typing here.",
+    "disconnected": "The call was disconnected. You can start it again or keep typing.",
+    "not_understood": "Sorry, I didn't catch that. Please say it again.",
+    "voice_unreachable": "The voice server could not be reached, so the call did not start. You can keep typing here.",
+    "mic_not_sent": "Your microphone could not be sent to the call. You can keep typing here.",
 }
 
 TRANSLATIONS = {
@@ -136,6 +140,10 @@ TRANSLATIONS = {
         "mic_missing": "Kein Mikrofon gefunden. Schließen Sie eines an oder schreiben Sie hier weiter.",
         "mic_failed": "Das Mikrofon konnte nicht gestartet werden. Sie können hier weiterschreiben.",
         "call_failed": "Der Anruf konnte nicht gestartet werden. Sie können hier weiterschreiben.",
+        "disconnected": "Der Anruf wurde getrennt. Sie können ihn neu starten oder weiterschreiben.",
+        "not_understood": "Entschuldigung, das habe ich nicht verstanden. Bitte sagen Sie es noch einmal.",
+        "voice_unreachable": "Der Sprachserver ist nicht erreichbar, der Anruf wurde nicht gestartet. Sie können hier weiterschreiben.",
+        "mic_not_sent": "Ihr Mikrofon konnte nicht an den Anruf gesendet werden. Sie können hier weiterschreiben.",
     },
     "fr": {
         "open_chat": "Ouvrir le chat",
@@ -200,6 +208,10 @@ TRANSLATIONS = {
         "mic_missing": "Aucun micro trouvé. Branchez-en un, ou continuez à écrire ici.",
         "mic_failed": "Le micro n'a pas pu démarrer. Vous pouvez continuer à écrire ici.",
         "call_failed": "L'appel n'a pas pu démarrer. Vous pouvez continuer à écrire ici.",
+        "disconnected": "L'appel a été coupé. Vous pouvez le relancer ou continuer à écrire.",
+        "not_understood": "Désolé, je n'ai pas compris. Pouvez-vous répéter ?",
+        "voice_unreachable": "Le serveur vocal est injoignable, l'appel n'a pas démarré. Vous pouvez continuer à écrire ici.",
+        "mic_not_sent": "Votre micro n'a pas pu être transmis à l'appel. Vous pouvez continuer à écrire ici.",
     },
     "es": {
         "open_chat": "Abrir chat",
@@ -264,6 +276,10 @@ TRANSLATIONS = {
         "mic_missing": "No se encontró ningún micrófono. Conecta uno o sigue escribiendo aquí.",
         "mic_failed": "No se pudo iniciar el micrófono. Puedes seguir escribiendo aquí.",
         "call_failed": "No se pudo iniciar la llamada. Puedes seguir escribiendo aquí.",
+        "disconnected": "La llamada se cortó. Puedes iniciarla de nuevo o seguir escribiendo.",
+        "not_understood": "Perdona, no te he entendido. ¿Puedes repetirlo?",
+        "voice_unreachable": "No se pudo contactar con el servidor de voz y la llamada no empezó. Puedes seguir escribiendo aquí.",
+        "mic_not_sent": "No se pudo enviar tu micrófono a la llamada. Puedes seguir escribiendo aquí.",
     },
     "nl": {
         "open_chat": "Chat openen",
@@ -328,6 +344,10 @@ TRANSLATIONS = {
         "mic_missing": "Geen microfoon gevonden. Sluit er een aan of typ hier verder.",
         "mic_failed": "De microfoon kon niet starten. Je kunt hier verder typen.",
         "call_failed": "Het gesprek kon niet starten. Je kunt hier verder typen.",
+        "disconnected": "Het gesprek is verbroken. Je kunt het opnieuw starten of verder typen.",
+        "not_understood": "Sorry, dat verstond ik niet. Zeg het nog eens.",
+        "voice_unreachable": "De spraakserver is niet bereikbaar, het gesprek is niet gestart. Je kunt hier verder typen.",
+        "mic_not_sent": "Je microfoon kon niet naar het gesprek worden gestuurd. Je kunt hier verder typen.",
     },
     "pt": {
         "open_chat": "Abrir chat",
@@ -392,6 +412,10 @@ TRANSLATIONS = {
         "mic_missing": "Nenhum microfone encontrado. Ligue um ou continue a escrever aqui.",
         "mic_failed": "Não foi possível iniciar o microfone. Pode continuar a escrever aqui.",
         "call_failed": "Não foi possível iniciar a chamada. Pode continuar a escrever aqui.",
+        "disconnected": "A chamada foi desligada. Pode iniciá-la de novo ou continuar a escrever.",
+        "not_understood": "Desculpe, não percebi. Pode repetir?",
+        "voice_unreachable": "Não foi possível contactar o servidor de voz e a chamada não começou. Pode continuar a escrever aqui.",
+        "mic_not_sent": "Não foi possível enviar o seu microfone para a chamada. Pode continuar a escrever aqui.",
     },
 }
 CATALOGUE = {"en": ENGLISH, **{locale: {**ENGLISH, **words} for locale, words in TRANSLATIONS.items()}}

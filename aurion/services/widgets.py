@@ -20,6 +20,7 @@ from aurion.problems import NotFoundProblem, ValidationProblem
 from aurion.schemas.fields import is_public_id, parse
 from aurion.schemas.widgets import WidgetConfigUpdate
 from aurion.services.business_hours import availability
+from aurion.services.colors import widget_colors
 from aurion.services.domains import DomainError, host_allowed, normalize_domain
 from aurion.services.uploads import attachment_path
 from aurion.services.widget_strings import choose_locale, widget_strings
@@ -116,6 +117,7 @@ def widget_public_config(widget: Widget, accept_language: list[tuple[str, float]
         "name": widget.name,
         "greeting": (widget.greetings or {}).get(locale) or widget.greeting,
         "primary_color": widget.primary_color,
+        "colors": widget_colors(widget.primary_color),
         "position": widget.position,
         "modes": widget.modes,
         "allow_anonymous": widget.allow_anonymous,

@@ -98,6 +98,7 @@ def test_public_config_for_an_allowed_origin(client, widget):
         "name": widget.name,
         "greeting": "Hello from Acme",
         "primary_color": "#FACC15",
+        "colors": {"primary": "#FACC15", "on_primary": "#000", "accent": "#1f2937"},
         "position": "bottom-left",
         "modes": ["voice", "chat"],
         "allow_anonymous": False,
