@@ -18,6 +18,7 @@ control_socket_disable = True
 
 
 def post_worker_init(worker):
-    """Each worker delivers webhooks from the shared queue from the start, not only once it
-    has served a request: a restarted server sends what was queued before it stopped."""
+    """Each worker delivers webhooks and sends email from the shared queues from the start, not
+    only once it has served a request: a restarted server sends what was queued before it stopped."""
     worker.wsgi.extensions["aurion_webhooks"].start()
+    worker.wsgi.extensions["aurion_email"].start()

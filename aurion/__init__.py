@@ -7,10 +7,11 @@ from flask import Flask
 from aurion import api, cli, dashboard, demo
 from aurion.agent import dispatch
 from aurion.config import Config, instance_secret_key, shipped_folder
-from aurion.engines import broker, webhooks
+from aurion.engines import broker, mail, webhooks
 from aurion.engines.embedding import require_model
 from aurion.extensions import db, limiter, migrate, sock
 from aurion.models.types import render_migration_type
+from aurion.services import email
 from aurion.voice import readiness as voice_readiness
 
 
@@ -51,6 +52,8 @@ def create_app(config: type | dict | None = None) -> Flask:
     api.init_app(app)
     broker.init_app(app)
     webhooks.init_app(app)
+    mail.init_app(app)
+    email.init_app(app)
     dispatch.init_app(app)
     voice_readiness.init_app(app)
     dashboard.init_app(app)

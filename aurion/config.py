@@ -127,6 +127,16 @@ class Config:
     AURION_WEBHOOKS_POLL_SECONDS = 2
     AURION_WEBHOOKS_FIRST_RETRY_SECONDS = 30
 
+    # Email (see docs/running-support.md): unset, nothing is sent and the dashboard says what is not.
+    AURION_SMTP_URL = os.environ.get("AURION_SMTP_URL", "")
+    AURION_EMAIL_FROM = os.environ.get("AURION_EMAIL_FROM", "Aurion <aurion@localhost>")
+    AURION_SMTP_TIMEOUT = _env_int("AURION_SMTP_TIMEOUT", 20)
+    # Where admins reach this server, for the links in email.
+    AURION_DASHBOARD_URL = os.environ.get("AURION_DASHBOARD_URL", "http://127.0.0.1:5000")
+    AURION_EMAIL_DELIVER = True
+    AURION_EMAIL_POLL_SECONDS = 2
+    AURION_EMAIL_FIRST_RETRY_SECONDS = 30
+
     SOCK_SERVER_OPTIONS = {"ping_interval": 25}
 
 
@@ -150,3 +160,5 @@ class TestConfig(Config):
     # Tests that deliver start the loop themselves, on their own schedule.
     AURION_WEBHOOKS_DELIVER = False
     AURION_WEBHOOKS_ALLOW_PRIVATE = False
+    AURION_SMTP_URL = ""
+    AURION_EMAIL_DELIVER = False

@@ -17,9 +17,17 @@ from aurion.extensions import limiter
 from aurion.models import WidgetSession
 from aurion.schemas.messages import HistoryQuery, WidgetAttachment, WidgetMessage, WidgetMessageRequest
 from aurion.schemas.ratings import Rating, RatingInput
-from aurion.schemas.sessions import ContactReply, ContactRequest, ConversationEnded, WidgetHistory, WidgetSessionRequest
+from aurion.schemas.sessions import (
+    ContactReply,
+    ContactRequest,
+    ConversationEnded,
+    TranscriptSent,
+    WidgetHistory,
+    WidgetSessionRequest,
+)
 from aurion.schemas.sessions import WidgetSession as WidgetSessionReply
 from aurion.services.conversations import close, leave_contact
+from aurion.services.email import request_transcript
 from aurion.services.messages import history_page, message_to_dict, visitor_said
 from aurion.services.ratings import rate, rating_to_dict
 from aurion.services.sessions import create_session, session_from_bearer, session_to_dict, session_widget
@@ -175,3 +183,19 @@ def put_rating(body: RatingInput):
     """Rate the ended conversation (good, okay or bad) with an optional comment."""
     rating, _ = rate(_visitor_session().conversation, body)
     return rating_to_dict(rating)
+
+
+@bp.post("/transcript")
+@operation(
+    "Email the visitor the transcript of the ended conversation",
+    responses={202: Reply("The transcript is queued", TranscriptSent)},
+    security=VISITOR_BEARER,
+    problems=[*_BEARER_ERRORS, (409, "Still open, or this server does not send email"), (422, "No address is known")],
+    description=(
+        "To the address the email token proves, or the one an anonymous visitor left. "
+        "Sent in the background; asking again sends nothing more."
+    ),
+)
+def post_transcript():
+    """Queue the transcript email of the visitor's ended conversation."""
+    return {"sent_to": request_transcript(_visitor_session().conversation)}, 202

@@ -58,3 +58,7 @@ class ContactReply(Model):
 class ConversationEnded(Model):
     conversation_id: str
     status: ConversationStatus
+
+
+class TranscriptSent(Model):
+    sent_to: str

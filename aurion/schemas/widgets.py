@@ -136,6 +136,7 @@ class EmbedConfig(Model):
     allow_anonymous: bool
     colors: dict[str, str] = Field(description="primary, on_primary (text on it) and accent (links and focus on white).")
     transcript_auto: bool
+    transcripts: bool = Field(description="This server sends email: the widget offers the transcript by email.")
     team_in: bool = Field(description="Whether a person is in now (business hours).")
     next_in: datetime | None = Field(description="When a person is next in, when not now.")
     locale: Locale = Field(description="The language of `greeting` and `strings`.")

@@ -103,12 +103,15 @@ def regenerate_widget_key(widget: Widget) -> Widget:
     return widget
 
 
-def widget_public_config(widget: Widget, accept_language: list[tuple[str, float]] = ()) -> dict[str, Any]:
+def widget_public_config(
+    widget: Widget, accept_language: list[tuple[str, float]] = (), transcripts: bool = False
+) -> dict[str, Any]:
     """What any page of an allowed domain may know: how the widget looks, what it offers,
     whether a person is in, and every string it shows in the visitor's language.
 
     `accept_language` is the browser's Accept-Language, (tag, quality) pairs; it decides
-    the language when the widget's locale is `auto`.
+    the language when the widget's locale is `auto`. `transcripts`: this server sends
+    email, so the widget offers the transcript by email.
     """
     locale = choose_locale(widget.locale, list(accept_language))
     now = availability(widget.business_hours, utcnow())
@@ -122,6 +125,7 @@ def widget_public_config(widget: Widget, accept_language: list[tuple[str, float]
         "modes": widget.modes,
         "allow_anonymous": widget.allow_anonymous,
         "transcript_auto": widget.transcript_auto,
+        "transcripts": transcripts,
         "team_in": now.team_in,
         "next_in": isoformat_utc(now.next_in) if now.next_in else None,
         "locale": locale,

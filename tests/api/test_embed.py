@@ -103,6 +103,7 @@ def test_public_config_for_an_allowed_origin(client, widget):
         "modes": ["voice", "chat"],
         "allow_anonymous": False,
         "transcript_auto": False,
+        "transcripts": False,
         "team_in": True,
         "next_in": None,
         "locale": "en",

@@ -23,7 +23,7 @@ async function rate(chat, score, comment) {
 }
 
 async function emailTranscript(chat) {
-  const sent = await chat.api("/widget/transcript", {});
+  const sent = await chat.api("/widget/transcript");
   if (sent) chat.set({ transcript: sent.sent_to, notice: "" });
 }
 
