@@ -8,9 +8,10 @@ from aurion.dashboard.forms import builder_payload, field_errors, preview_settin
 from aurion.dashboard.minting import EXAMPLES
 from aurion.dashboard.security import PREVIEW_HEADERS
 from aurion.problems import ValidationProblem
+from aurion.services.business_hours import DAYS
 from aurion.services.colors import widget_colors
 from aurion.services.readiness import ga_readiness
-from aurion.services.widget_strings import choose_locale, widget_strings
+from aurion.services.widget_strings import LOCALE_NAMES, choose_locale, widget_strings
 from aurion.services.widgets import (
     create_widget,
     delete_widget,
@@ -69,7 +70,13 @@ def builder(widget_id: str):
             return redirect(url_for("dashboard.builder", widget_id=widget.public_id))
         values = {**values, **payload}
     page = render_template(
-        "dashboard/builder.html", widget=widget, values=values, errors=errors, snippet=_snippet(widget)
+        "dashboard/builder.html",
+        widget=widget,
+        values=values,
+        errors=errors,
+        snippet=_snippet(widget),
+        locales=LOCALE_NAMES,
+        days=DAYS,
     )
     return page, 422 if errors else 200
 

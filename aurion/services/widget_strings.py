@@ -418,6 +418,8 @@ TRANSLATIONS = {
         "mic_not_sent": "Não foi possível enviar o seu microfone para a chamada. Pode continuar a escrever aqui.",
     },
 }
+# Each language in its own words, for the builder.
+LOCALE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español", "nl": "Nederlands", "pt": "Português"}
 CATALOGUE = {"en": ENGLISH, **{locale: {**ENGLISH, **words} for locale, words in TRANSLATIONS.items()}}
 assert set(CATALOGUE) == set(LOCALES), "every locale the settings offer needs a catalogue"
 
