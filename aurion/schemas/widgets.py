@@ -124,8 +124,8 @@ class WidgetQuery(Query):
     widget_id: str | None = Field(None, description="Act on this widget of the tenant instead of its default widget.")
 
 
-class EmbedConfig(Model):
-    """What any page of an allowed domain may know: how the widget looks and what it offers."""
+class WidgetLook(Model):
+    """What both the public config and the config API show of a widget."""
 
     widget_id: str = Field(max_length=PUBLIC_ID_MAX_LENGTH)
     name: str
@@ -134,8 +134,14 @@ class EmbedConfig(Model):
     position: Position
     modes: list[Mode]
     allow_anonymous: bool
-    colors: dict[str, str] = Field(description="primary, on_primary (text on it) and accent (links and focus on white).")
     transcript_auto: bool
+
+
+class EmbedConfig(WidgetLook):
+    """What any page of an allowed domain may know: how the widget looks, what it offers,
+    whether a person is in, and its words in the visitor's language."""
+
+    colors: dict[str, str] = Field(description="primary, on_primary (text on it) and accent (links and focus on white).")
     transcripts: bool = Field(description="This server sends email: the widget offers the transcript by email.")
     team_in: bool = Field(description="Whether a person is in now (business hours).")
     next_in: datetime | None = Field(description="When a person is next in, when not now.")
@@ -143,20 +149,12 @@ class EmbedConfig(Model):
     strings: dict[str, str] = Field(description="Every text the widget shows, in `locale`.")
 
 
-class WidgetConfig(Model):
-    """The configuration as the config API shows it."""
+class WidgetConfig(WidgetLook):
+    """The configuration as the config API shows it: every setting, including what only admins see."""
 
-    widget_id: str = Field(max_length=PUBLIC_ID_MAX_LENGTH)
-    name: str
-    greeting: str
-    primary_color: str = Field(pattern=COLOR_PATTERN)
-    position: Position
-    modes: list[Mode]
-    allow_anonymous: bool
     business_hours: BusinessHours | None
     locale: WidgetLocale
     greetings: dict[Locale, str]
-    transcript_auto: bool
     allowed_domains: list[str]
     created_at: datetime
     updated_at: datetime

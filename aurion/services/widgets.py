@@ -103,6 +103,20 @@ def regenerate_widget_key(widget: Widget) -> Widget:
     return widget
 
 
+def _look(widget: Widget, greeting: str) -> dict[str, Any]:
+    """What both the public config and the config API show (`WidgetLook`)."""
+    return {
+        "widget_id": widget.public_id,
+        "name": widget.name,
+        "greeting": greeting,
+        "primary_color": widget.primary_color,
+        "position": widget.position,
+        "modes": widget.modes,
+        "allow_anonymous": widget.allow_anonymous,
+        "transcript_auto": widget.transcript_auto,
+    }
+
+
 def widget_public_config(
     widget: Widget, accept_language: list[tuple[str, float]] = (), transcripts: bool = False
 ) -> dict[str, Any]:
@@ -116,15 +130,8 @@ def widget_public_config(
     locale = choose_locale(widget.locale, list(accept_language))
     now = availability(widget.business_hours, utcnow())
     return {
-        "widget_id": widget.public_id,
-        "name": widget.name,
-        "greeting": (widget.greetings or {}).get(locale) or widget.greeting,
-        "primary_color": widget.primary_color,
+        **_look(widget, (widget.greetings or {}).get(locale) or widget.greeting),
         "colors": widget_colors(widget.primary_color),
-        "position": widget.position,
-        "modes": widget.modes,
-        "allow_anonymous": widget.allow_anonymous,
-        "transcript_auto": widget.transcript_auto,
         "transcripts": transcripts,
         "team_in": now.team_in,
         "next_in": isoformat_utc(now.next_in) if now.next_in else None,
@@ -136,17 +143,10 @@ def widget_public_config(
 def widget_config(widget: Widget) -> dict[str, Any]:
     """The widget's config as the config API shows it: every setting, including what only its admins see."""
     return {
-        "widget_id": widget.public_id,
-        "name": widget.name,
-        "greeting": widget.greeting,
-        "primary_color": widget.primary_color,
-        "position": widget.position,
-        "modes": widget.modes,
-        "allow_anonymous": widget.allow_anonymous,
+        **_look(widget, widget.greeting),
         "business_hours": widget.business_hours,
         "locale": widget.locale,
         "greetings": widget.greetings or {},
-        "transcript_auto": widget.transcript_auto,
         "allowed_domains": widget.allowed_domains,
         "created_at": isoformat_utc(widget.created_at),
         "updated_at": isoformat_utc(widget.updated_at),
