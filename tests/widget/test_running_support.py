@@ -91,6 +91,10 @@ def test_the_visitor_ends_the_conversation_rates_it_and_changes_the_rating(page,
     expect(rate.get_by_role("button", name="Okay")).to_have_attribute("aria-pressed", "true")
     assert client.get(f"/api/v1/conversations/{conversation_id}", headers=headers).get_json()["rating"]["score"] == "okay"
 
+    page.reload()  # the ended conversation still asks for its rating
+    widget_part(page, ".launcher").click()
+    expect(widget_part(page, "form.ask")).to_contain_text("How was this conversation?", timeout=SLOW_MS)
+
 
 def test_the_widget_speaks_german_from_the_browser_and_french_when_set(open_page, host_site, live_server, shop):
     widget, _ = shop

@@ -275,8 +275,9 @@ export class Conversation {
     const epoch = this.epoch;
     for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
       const after = this.state.messages.filter((m) => !m.streaming).pop()?.id;
-      const { messages } = await this.session.authed((token) => this.client.history(token, after));
+      const { messages, status } = await this.session.authed((token) => this.client.history(token, after));
       if (epoch !== this.epoch) return;
+      if (status) this.set({ handoff: status }); // after a reload too: an ended conversation still asks for its rating
       messages.forEach((message) => this.upsert(message, live));
       if (messages.length < HISTORY_PAGE) return;
     }
