@@ -14,6 +14,7 @@ their own, so no request ever waits for a mail server.
 Without AURION_SMTP_URL nothing is queued, and the dashboard says what is not sent.
 """
 
+import logging
 from datetime import timedelta
 
 from flask import Flask, current_app, render_template
@@ -26,6 +27,8 @@ from aurion.services.colors import widget_colors
 from aurion.services.conversations import conversation_closed, conversation_waiting
 from aurion.services.public_ids import new_public_id
 from aurion.timestamps import utcnow
+
+log = logging.getLogger(__name__)
 
 ONLINE_FOR = timedelta(minutes=5)
 # A dashboard request refreshes the admin's presence at most this often (one write a minute).
@@ -155,11 +158,26 @@ def failed_emails(tenant_id: int, limit: int = 5) -> list[OutgoingEmail]:
     )
 
 
-def _on_waiting(app: Flask, conversation: Conversation) -> None:
+def _never_failing(listener):
+    """A listener whose failure is logged, never raised into the hand-off or close that it follows."""
+
+    def listen(app: Flask, conversation: Conversation) -> None:
+        try:
+            listener(conversation)
+        except Exception:
+            log.exception("Could not queue the %s email of %s", listener.__name__, conversation.public_id)
+            db.session.rollback()
+
+    return listen
+
+
+@_never_failing
+def waiting(conversation: Conversation) -> None:
     notify_waiting(conversation)
 
 
-def _on_closed(app: Flask, conversation: Conversation) -> None:
+@_never_failing
+def transcript_on_closing(conversation: Conversation) -> None:
     recipient = conversation.reply_address()
     if conversation.widget.transcript_auto and recipient:
         _queue_transcript(conversation, recipient, f"transcript:{conversation.public_id}")
@@ -167,5 +185,5 @@ def _on_closed(app: Flask, conversation: Conversation) -> None:
 
 def init_app(app: Flask) -> None:
     """Listen for conversations that wait for a person, and those that close."""
-    conversation_waiting.connect(_on_waiting, app)
-    conversation_closed.connect(_on_closed, app)
+    conversation_waiting.connect(waiting, app)
+    conversation_closed.connect(transcript_on_closing, app)

@@ -25,7 +25,8 @@ def anonymous_session(client, widget) -> dict:
     return response.get_json()
 
 
-def waiting(client, headers, conversation_id, timeout=15.0) -> dict:
+def waiting(client, headers, conversation_id, timeout=60.0) -> dict:
+    """The conversation once the agent handed it off (its embedding model loads slowly on a busy machine)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         db.session.expire_all()
