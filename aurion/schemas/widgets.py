@@ -2,6 +2,7 @@
 
 import re
 from datetime import date, datetime
+from functools import cache
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -42,9 +43,15 @@ def _modes(value: list[str]) -> list[str]:
     return [mode for mode in MODES if mode in value]
 
 
+@cache
+def _zone_names() -> frozenset[str]:
+    """The time-zone database's names, read once (listing them walks the zone files)."""
+    return frozenset(available_timezones())
+
+
 def _timezone(value: str) -> str:
     # ZoneInfo also opens file paths ("../../etc/..."); only the names the database lists count.
-    if value not in available_timezones():
+    if value not in _zone_names():
         raise PydanticCustomError("timezone", "must be an IANA time zone name such as Europe/Berlin")
     try:
         ZoneInfo(value)
