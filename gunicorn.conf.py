@@ -50,8 +50,9 @@ def on_exit(server):
 
 
 def post_worker_init(worker):
-    """Each worker delivers webhooks from the shared queue, and answers agent turns still
-    owed, from the start, not only once it has served a request: a restarted server sends
-    what was queued, and answers what was asked, before it stopped."""
+    """Each worker delivers webhooks and sends email from the shared queues, and answers
+    agent turns still owed, from the start, not only once it has served a request: a
+    restarted server sends what was queued, and answers what was asked, before it stopped."""
     worker.wsgi.extensions["aurion_webhooks"].start()
+    worker.wsgi.extensions["aurion_email"].start()
     worker.wsgi.extensions["aurion_agent_sweep"].start()

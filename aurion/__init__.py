@@ -8,11 +8,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from aurion import api, cli, dashboard, demo, logs
 from aurion.agent import dispatch
 from aurion.config import Config, instance_secret_key, shipped_folder
-from aurion.engines import broker, metrics, webhooks
+from aurion.engines import broker, mail, metrics, webhooks
 from aurion.engines.embedding import require_model
 from aurion.engines.health import require_database
 from aurion.extensions import db, limiter, migrate, sock
 from aurion.models.types import render_migration_type
+from aurion.services import email
 from aurion.voice import readiness as voice_readiness
 
 
@@ -59,6 +60,8 @@ def create_app(config: type | dict | None = None) -> Flask:
     api.init_app(app)
     broker.init_app(app)
     webhooks.init_app(app)
+    mail.init_app(app)
+    email.init_app(app)
     dispatch.init_app(app)
     voice_readiness.init_app(app)
     dashboard.init_app(app)

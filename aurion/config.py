@@ -155,6 +155,15 @@ class Config:
     AURION_LOG_FORMAT = os.environ.get("AURION_LOG_FORMAT", "text").strip().lower()
     # Stop at start when the database cannot be reached, rather than answer 500 to every request.
     AURION_REQUIRE_DATABASE = True
+    # Email (see docs/running-support.md): unset, nothing is sent and the dashboard says what is not.
+    AURION_SMTP_URL = os.environ.get("AURION_SMTP_URL", "")
+    AURION_EMAIL_FROM = os.environ.get("AURION_EMAIL_FROM", "Aurion <aurion@localhost>")
+    AURION_SMTP_TIMEOUT = _env_int("AURION_SMTP_TIMEOUT", 20)
+    # Where admins reach this server, for the links in email.
+    AURION_DASHBOARD_URL = os.environ.get("AURION_DASHBOARD_URL", "http://127.0.0.1:5000")
+    AURION_EMAIL_DELIVER = True
+    AURION_EMAIL_POLL_SECONDS = 2
+    AURION_EMAIL_FIRST_RETRY_SECONDS = 30
 
 
 class TestConfig(Config):
@@ -183,3 +192,5 @@ class TestConfig(Config):
     AURION_LOG_FORMAT = "text"
     # Each test builds its app over a database it knows is there.
     AURION_REQUIRE_DATABASE = False
+    AURION_SMTP_URL = ""
+    AURION_EMAIL_DELIVER = False

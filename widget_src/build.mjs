@@ -22,7 +22,13 @@ const cssAsText = {
 };
 
 // livekit-client (about 140 KB gzipped) is loaded by the voice part only for LiveKit calls.
-const ENTRIES = { aurion: "src/index.js", "aurion-voice": "src/voice.js", "aurion-livekit": "src/livekit.js" };
+const ENTRIES = {
+  aurion: "src/index.js",
+  "aurion-voice": "src/voice.js",
+  "aurion-livekit": "src/livekit.js",
+  // The rating and the away hand-off's email form, shown at the end of some conversations.
+  "aurion-followup": "src/followup.jsx",
+};
 // The voice call's microphone capture is an AudioWorklet module, run in the audio thread's
 // own scope: built alone, without Preact's JSX shim.
 const WORKLETS = { "aurion-capture-worklet": "src/capture-worklet.js" };

@@ -15,7 +15,7 @@ from aurion.engines.broker import publish
 from aurion.engines.retrieval import contextual_query
 from aurion.extensions import db
 from aurion.models import Conversation, Message
-from aurion.services.conversations import NOTICES, request_handoff, store_message
+from aurion.services.conversations import is_notice, request_handoff, store_message
 from aurion.services.knowledge import RETRIEVED_ARTICLES, answer_hits, article_sources, search_knowledge
 from aurion.services.knowledge_gaps import record_unanswered
 from aurion.services.public_ids import new_public_id
@@ -56,7 +56,7 @@ def _recent_messages(conversation: Conversation) -> list[Message]:
 
 def _previous_reply_found_nothing(messages: list[Message]) -> bool:
     """Whether the agent's last answer before this turn drew on no article."""
-    answers = [m for m in messages if m.sender == "agent" and m.content not in NOTICES]
+    answers = [m for m in messages if m.sender == "agent" and not is_notice(m.content)]
     return bool(answers) and not answers[-1].sources
 
 

@@ -17,13 +17,14 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from aurion.api.operations import Reply, operation
 from aurion.api.origins import browser_facing, require_allowed_origin
 from aurion.problems import NotFoundProblem, Problem
 from aurion.schemas.widgets import EmbedConfig
 from aurion.services.domains import origin_host
+from aurion.services.email import email_enabled
 from aurion.services.widgets import any_widget_allows, find_widget, widget_public_config
 
 bp = browser_facing(Blueprint("embed", __name__, url_prefix="/api/v1/voice-widget/embed"))
@@ -127,4 +128,7 @@ def public_config(widget_id: str):
     """How the widget looks and what it offers, for a page on one of its allowed domains."""
     widget = find_widget(widget_id)
     require_allowed_origin(widget)
-    return widget_public_config(widget)
+    response = jsonify(widget_public_config(widget, request.accept_languages, email_enabled()))
+    # The language follows the visitor's browser where the widget's locale is `auto`.
+    response.vary.add("Accept-Language")
+    return response

@@ -16,9 +16,20 @@ from aurion.engines.rate_budget import MESSAGE_SCOPE
 from aurion.extensions import limiter
 from aurion.models import WidgetSession
 from aurion.schemas.messages import HistoryQuery, WidgetAttachment, WidgetMessage, WidgetMessageRequest
-from aurion.schemas.sessions import WidgetHistory, WidgetSessionRequest
+from aurion.schemas.ratings import Rating, RatingInput
+from aurion.schemas.sessions import (
+    ContactReply,
+    ContactRequest,
+    ConversationEnded,
+    TranscriptSent,
+    WidgetHistory,
+    WidgetSessionRequest,
+)
 from aurion.schemas.sessions import WidgetSession as WidgetSessionReply
+from aurion.services.conversations import close, leave_contact
+from aurion.services.email import request_transcript
 from aurion.services.messages import history_page, message_to_dict, visitor_said
+from aurion.services.ratings import rate, rating_to_dict
 from aurion.services.sessions import create_session, session_from_bearer, session_to_dict, session_widget
 from aurion.services.uploads import attachment_to_dict, find_session_attachment, store_upload, too_large_problem
 
@@ -134,3 +145,63 @@ def post_upload():
 def get_upload(attachment_id: str):
     """A file of the visitor's conversation, as a download."""
     return attachment_response(find_session_attachment(_visitor_session(), attachment_id))
+
+
+@bp.post("/contact")
+@operation(
+    "Leave an email address for a person's answer",
+    body=ContactRequest,
+    responses={200: Reply("The address is kept with the conversation", ContactReply)},
+    security=VISITOR_BEARER,
+    problems=[*_BEARER_ERRORS, 422],
+    description="The widget asks an anonymous visitor for it when a person is asked for outside business hours.",
+)
+def post_contact(body: ContactRequest):
+    """Keep the address an anonymous visitor wants to be answered at."""
+    conversation = leave_contact(_visitor_session().conversation, body.email)
+    return {"contact_email": conversation.contact_email}
+
+
+@bp.post("/end")
+@operation(
+    "End the conversation",
+    responses={200: Reply("The conversation is closed", ConversationEnded)},
+    security=VISITOR_BEARER,
+    problems=_BEARER_ERRORS,
+    description="The visitor is done; the widget then asks for a rating. The next message starts a new conversation.",
+)
+def post_end():
+    """End the visitor's conversation."""
+    conversation = close(_visitor_session().conversation)
+    return {"conversation_id": conversation.public_id, "status": conversation.status}
+
+
+@bp.put("/rating")
+@operation(
+    "Rate the conversation that ended",
+    body=RatingInput,
+    responses={200: Reply("The rating as stored", Rating)},
+    security=VISITOR_BEARER,
+    problems=[*_BEARER_ERRORS, (409, "The conversation is still open, or the rating is more than a day old"), 422],
+    description="One rating per conversation: sending it again within a day of the first changes it.",
+)
+def put_rating(body: RatingInput):
+    """Rate the ended conversation (good, okay or bad) with an optional comment."""
+    rating, _ = rate(_visitor_session().conversation, body)
+    return rating_to_dict(rating)
+
+
+@bp.post("/transcript")
+@operation(
+    "Email the visitor the transcript of the ended conversation",
+    responses={202: Reply("The transcript is queued", TranscriptSent)},
+    security=VISITOR_BEARER,
+    problems=[*_BEARER_ERRORS, (409, "Still open, or this server does not send email"), (422, "No address is known")],
+    description=(
+        "To the address the email token proves, or the one an anonymous visitor left. "
+        "Sent in the background; asking again sends nothing more."
+    ),
+)
+def post_transcript():
+    """Queue the transcript email of the visitor's ended conversation."""
+    return {"sent_to": request_transcript(_visitor_session().conversation)}, 202

@@ -5,6 +5,7 @@ from flask import Blueprint, g, redirect, request, url_for
 from aurion.dashboard import csrf
 from aurion.dashboard.forms import FIELD_LIMITS
 from aurion.dashboard.session import signed_in_admin
+from aurion.services.email import NOT_SENT, email_enabled, note_presence
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -24,12 +25,20 @@ def require_admin():
     g.admin = signed_in_admin()
     if g.admin is None and request.endpoint not in PUBLIC_ENDPOINTS:
         return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
+    if g.admin is not None:
+        note_presence(g.admin)  # "no admin online" decides the waiting-conversation email
     return None
 
 
 @bp.app_context_processor
 def page_helpers() -> dict:
-    return {"csrf_token": csrf.csrf_token, "admin": g.get("admin"), "field_limits": FIELD_LIMITS}
+    return {
+        "csrf_token": csrf.csrf_token,
+        "admin": g.get("admin"),
+        "field_limits": FIELD_LIMITS,
+        # Without AURION_SMTP_URL every page says what is not sent.
+        "email_not_sent": () if email_enabled() else NOT_SENT,
+    }
 
 
 def tenant_id() -> int:

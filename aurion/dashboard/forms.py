@@ -12,12 +12,22 @@ from aurion.schemas.fields import URL_MAX_LENGTH, parse
 from aurion.schemas.keys import API_KEY_NAME_MAX_LENGTH
 from aurion.schemas.knowledge import ARTICLE_BODY_MAX_LENGTH, ARTICLE_TITLE_MAX_LENGTH, ArticleInput, ArticleUpdate
 from aurion.schemas.messages import CONTENT_MAX_LENGTH
-from aurion.schemas.widgets import ALLOWED_DOMAINS_MAX, COLOR_LENGTH, GREETING_MAX_LENGTH, WIDGET_NAME_MAX_LENGTH
+from aurion.schemas.widgets import (
+    ALLOWED_DOMAINS_MAX,
+    COLOR_LENGTH,
+    GREETING_MAX_LENGTH,
+    LOCALES,
+    WIDGET_NAME_MAX_LENGTH,
+)
+from aurion.services.business_hours import DAYS
 from aurion.services.widgets import clean_config_changes
 
 # Domains are typed one per line or comma-separated; a space inside an entry is the
 # admin's typo, which validation should name rather than split into two entries.
 _DOMAIN_SEPARATOR = re.compile(r"[\r\n,]+")
+# A day's hours are typed "09:00-12:00, 13:00-17:00"; closed dates one per line.
+_INTERVAL_SEPARATOR = re.compile(r"[,;]+")
+_LINES = re.compile(r"[\r\n,]+")
 # The limits the forms show (`maxlength`, hints) as the template global `field_limits`: the models' own.
 FIELD_LIMITS = {
     "widget_name": WIDGET_NAME_MAX_LENGTH,
@@ -37,7 +47,8 @@ PREVIEW_FIELDS = ("name", "greeting", "primary_color", "position", "modes")
 
 def builder_payload(form: MultiDict) -> dict[str, Any]:
     """The builder form as a config payload: domains one per line (or comma-separated),
-    modes as checkboxes, anonymous visitors and call recording as checkboxes."""
+    modes as checkboxes, anonymous visitors, call recording and automatic transcripts as
+    checkboxes, business hours as one line of intervals per day."""
     payload = {
         "name": form.get("name", ""),
         "greeting": form.get("greeting", ""),
@@ -47,12 +58,30 @@ def builder_payload(form: MultiDict) -> dict[str, Any]:
         "allowed_domains": [entry.strip() for entry in _DOMAIN_SEPARATOR.split(form.get("allowed_domains", "")) if entry.strip()],
         "allow_anonymous": form.get("allow_anonymous") == "on",
         "record_calls": form.get("record_calls") == "on",
+        "locale": form.get("locale", "auto"),
+        "greetings": {locale: form[f"greeting_{locale}"] for locale in LOCALES if form.get(f"greeting_{locale}", "").strip()},
+        "business_hours": _business_hours(form) if form.get("hours_on") == "on" else None,
+        "transcript_auto": form.get("transcript_auto") == "on",
     }
     if "recording_retention_days" in form:
         days = form["recording_retention_days"].strip()
         # A number field sends digits; anything else is passed on for validation to name.
         payload["recording_retention_days"] = int(days) if days.isascii() and days.isdigit() else days
     return payload
+
+
+def _business_hours(form: MultiDict) -> dict[str, Any]:
+    """The hours fields as `BusinessHours`: a zone, "09:00-12:00, 13:00-17:00" per day, closed dates."""
+    weekly = {}
+    for day in DAYS:
+        parts = [part.strip() for part in _INTERVAL_SEPARATOR.split(form.get(f"hours_{day}", "")) if part.strip()]
+        if parts:
+            weekly[day] = [[start.strip(), end.strip()] for start, _, end in (part.partition("-") for part in parts)]
+    return {
+        "timezone": form.get("timezone", "").strip(),
+        "weekly": weekly,
+        "closed_dates": [line.strip() for line in _LINES.split(form.get("closed_dates", "")) if line.strip()],
+    }
 
 
 def field_errors(payload: dict[str, Any], clean: Callable[[dict], Any] = clean_config_changes) -> dict[str, str]:

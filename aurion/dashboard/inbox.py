@@ -20,6 +20,7 @@ from aurion.services.conversations import (
     human_reply,
     list_conversations,
 )
+from aurion.services.email import failed_emails
 from aurion.services.messages import history_page
 from aurion.services.uploads import open_attachment_for_tenant
 
@@ -45,7 +46,9 @@ def inbox():
     if status not in dict(FILTERS):
         status = "waiting"
     page = list_conversations(tenant_id(), status, PAGE_SIZE, request.args.get("before") or None)
-    return render_template("dashboard/inbox.html", filters=FILTERS, status=status, page=page)
+    return render_template(
+        "dashboard/inbox.html", filters=FILTERS, status=status, page=page, failed_emails=failed_emails(tenant_id())
+    )
 
 
 def _conversation_page(conversation, reply: str = "", error: str | None = None, status: int = 200):

@@ -8,7 +8,10 @@ from aurion.dashboard.forms import builder_payload, field_errors, preview_settin
 from aurion.dashboard.minting import EXAMPLES
 from aurion.dashboard.security import PREVIEW_HEADERS
 from aurion.problems import ValidationProblem
+from aurion.services.business_hours import DAYS
+from aurion.services.colors import widget_colors
 from aurion.services.readiness import ga_readiness
+from aurion.services.widget_strings import LOCALE_NAMES, choose_locale, widget_strings
 from aurion.services.widgets import (
     create_widget,
     delete_widget,
@@ -67,7 +70,13 @@ def builder(widget_id: str):
             return redirect(url_for("dashboard.builder", widget_id=widget.public_id))
         values = {**values, **payload}
     page = render_template(
-        "dashboard/builder.html", widget=widget, values=values, errors=errors, snippet=_snippet(widget)
+        "dashboard/builder.html",
+        widget=widget,
+        values=values,
+        errors=errors,
+        snippet=_snippet(widget),
+        locales=LOCALE_NAMES,
+        days=DAYS,
     )
     return page, 422 if errors else 200
 
@@ -77,7 +86,14 @@ def preview(widget_id: str):
     """The real widget, rendering the builder's unsaved settings (framed by the builder)."""
     widget = _widget(widget_id)
     settings = preview_settings(widget_config(widget), request.args)
-    return render_template("dashboard/preview.html", widget=widget, settings=settings), 200, PREVIEW_HEADERS
+    page = render_template(
+        "dashboard/preview.html",
+        widget=widget,
+        settings=settings,
+        colors=widget_colors(settings["primary_color"]),
+        strings=widget_strings(choose_locale(widget.locale, request.accept_languages)),
+    )
+    return page, 200, PREVIEW_HEADERS
 
 
 @bp.route("/widgets/<widget_id>/delete", methods=["GET", "POST"])

@@ -1,6 +1,7 @@
 """A process's background loop: one thread that does a round of work inside the app's
 context, then sleeps until its period ends or it is woken. Webhook delivery and the
-agent's sweep for owed turns each run one per process."""
+agent's sweep for owed turns each run one per process; outgoing email
+too (`aurion.engines.job_queue`)."""
 
 import logging
 import threading

@@ -6,7 +6,8 @@ event stream all carry these objects; each has a `type`:
 - `message`: a stored message (the same shape as in the API's history);
 - `typing`: someone (`sender`) started or stopped writing (`active`);
 - `delta`: a piece of the agent's answer as it is generated (`id` of the message to be);
-- `handoff`: the conversation's new `status` (a person was asked for, took over, or left);
+- `handoff`: the conversation's new `status` (a person was asked for, took over, or left),
+  with `away: true` when a person was asked for outside business hours;
 - `error`: something failed, with a stable `code` and a `detail` a person reads;
 - `pong`: the answer to the client's `ping`;
 - `ack`: the client's `message` frame (`client_id`) was stored as message `id`;
@@ -27,8 +28,9 @@ def delta(message_id: str, content: str) -> dict:
     return {"type": "delta", "id": message_id, "content": content}
 
 
-def handoff(status: str) -> dict:
-    return {"type": "handoff", "status": status}
+def handoff(status: str, away: bool = False) -> dict:
+    """The conversation's new status; `away` when a person was asked for outside business hours."""
+    return {"type": "handoff", "status": status, **({"away": True} if away else {})}
 
 
 def error(code: str, detail: str) -> dict:

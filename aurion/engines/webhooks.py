@@ -1,42 +1,31 @@
 """Webhook delivery: the SSRF guard, the Stripe-style signature, one POST, and the loop
 that drains the durable queue (the `webhook_deliveries` table).
 
-Each process runs one delivery loop, started in each gunicorn worker once forked, or by
-a process's first request (never at import or in the factory). Workers and hosts share
-the queue without delivering twice: a worker claims one due delivery at a time
-(`aurion.engines.leases`), moving its `next_attempt_at` past the request's timeout, and
-only the worker whose claim succeeded sends it. A worker
-that dies mid-delivery leaves the row to be retried once that lease ends, so a delivery
-is at least once: receivers deduplicate on the event id.
+The queue is `aurion.engines.job_queue`: each process runs one delivery loop, and a
+worker claims one due delivery at a time with an atomic UPDATE, so workers and hosts
+share the queue without delivering twice. A worker that dies mid-delivery leaves the row
+to be retried once its lease ends, so a delivery is at least once: receivers
+deduplicate on the event id.
 """
 
 import hashlib
 import hmac
 import http.client
 import ipaddress
-import random
 import socket
 import ssl
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask
 
-from aurion.engines import leases
-from aurion.engines.background import BackgroundLoop
+from aurion.engines.job_queue import QueueLoop, record_attempt
 from aurion.extensions import db
 from aurion.models import WebhookDelivery
 from aurion.timestamps import utcnow
 
 SIGNATURE_HEADER = "Aurion-Signature"
-# How long a claimed delivery is hidden from other workers: longer than any attempt takes.
-CLAIM_LEASE = timedelta(seconds=90)
-# Retries stop, and the delivery is marked failed, once it is this old.
-RETRY_FOR = timedelta(days=1)
-MAX_RETRY_DELAY = timedelta(hours=4)
-_ERROR_MAX_LENGTH = 500
 
 
 class UnsafeTarget(ValueError):
@@ -153,30 +142,6 @@ def post(target: Target, body: bytes, secret: str, timeout: float) -> int:
         connection.close()
 
 
-def retry_delay(attempts: int, first_delay: float) -> timedelta:
-    """How long to wait after the `attempts`-th failed attempt: doubling from `first_delay`
-    seconds up to four hours, with ±25 % jitter so that many failures do not retry in step."""
-    delay = min(first_delay * 2 ** (attempts - 1), MAX_RETRY_DELAY.total_seconds())
-    return timedelta(seconds=delay * random.uniform(0.75, 1.25))
-
-
-def claim_next() -> int | None:
-    """Claim the most overdue delivery for this worker: its id, or None when nothing is due.
-
-    One at a time, because the lease (CLAIM_LEASE) covers one attempt: a batch claimed
-    at once could outlive its lease behind slow endpoints and be claimed again elsewhere.
-    `next_attempt_at` is both when the delivery is due and its claim's lease.
-    """
-    claim = leases.claim_next(
-        WebhookDelivery.next_attempt_at,
-        WebhookDelivery.status == "pending",
-        lease=CLAIM_LEASE,
-        order_by=WebhookDelivery.next_attempt_at,
-        attempts=WebhookDelivery.attempts + 1,
-    )
-    return None if claim is None else claim.row_id
-
-
 def attempt(delivery_id: int, secret_key: str, allow_private: bool, timeout: float, first_retry: float) -> None:
     """Send a claimed delivery once and record the outcome: delivered, retried later, or failed."""
     delivery = db.session.get(WebhookDelivery, delivery_id)
@@ -196,47 +161,26 @@ def attempt(delivery_id: int, secret_key: str, allow_private: bool, timeout: flo
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:  # its webhook was deleted during the attempt
         return
-    now = utcnow()
     delivery.last_response_code = code
-    delivery.last_error = error[:_ERROR_MAX_LENGTH] if error else None
-    if error is None:
-        delivery.status = "delivered"
-        delivery.delivered_at = now
-    elif now - delivery.created_at >= RETRY_FOR:
-        delivery.status = "failed"
-    else:
-        delivery.next_attempt_at = now + retry_delay(delivery.attempts, first_retry)
+    if record_attempt(delivery, error, first_retry, "delivered"):
+        delivery.delivered_at = utcnow()
     db.session.commit()
 
 
-class DeliveryLoop(BackgroundLoop):
-    """This process's delivery loop: a background thread that drains due deliveries,
-    waking every `AURION_WEBHOOKS_POLL_SECONDS` or when this process queues one."""
-
-    def __init__(self, app: Flask):
-        super().__init__(app, "aurion-webhooks", "AURION_WEBHOOKS_DELIVER", "AURION_WEBHOOKS_POLL_SECONDS")
-
-    def round(self) -> None:
-        self.deliver_due()
-
-    def deliver_due(self) -> None:
-        """Send every due delivery, one claim at a time, until none is due."""
-        config = self._app.config
-        while not self.stopping:
-            delivery_id = claim_next()
-            if delivery_id is None:
-                return
-            attempt(
-                delivery_id,
-                config["SECRET_KEY"],
-                config["AURION_WEBHOOKS_ALLOW_PRIVATE"],
-                config["AURION_WEBHOOKS_TIMEOUT"],
-                config["AURION_WEBHOOKS_FIRST_RETRY_SECONDS"],
-            )
-
-
 def init_app(app: Flask) -> None:
-    """Give the app its delivery loop. gunicorn starts it in each worker once forked
-    (gunicorn.conf.py); any other server, at its first request."""
-    loop = app.extensions["aurion_webhooks"] = DeliveryLoop(app)
+    """Give the app its delivery loop over the queue (`aurion.engines.job_queue`). gunicorn
+    starts it in each worker once forked (gunicorn.conf.py); any other server, at its first request."""
+    config = app.config
+
+    def attempt_delivery(delivery_id: int) -> None:
+        attempt(
+            delivery_id,
+            config["SECRET_KEY"],
+            config["AURION_WEBHOOKS_ALLOW_PRIVATE"],
+            config["AURION_WEBHOOKS_TIMEOUT"],
+            config["AURION_WEBHOOKS_FIRST_RETRY_SECONDS"],
+        )
+
+    loop = QueueLoop(app, "aurion-webhooks", WebhookDelivery, "AURION_WEBHOOKS", attempt_delivery)
+    app.extensions["aurion_webhooks"] = loop
     app.before_request(loop.start)

@@ -1,7 +1,8 @@
 """The data model. Schema changes go through Alembic migrations in `migrations/`."""
 
 from aurion.models.calls import Call
-from aurion.models.conversations import Attachment, Conversation, Message, Visitor, WidgetSession
+from aurion.models.conversations import Attachment, Conversation, Message, Rating, Visitor, WidgetSession
+from aurion.models.email import OutgoingEmail
 from aurion.models.knowledge import Article, ArticlePassage, UnansweredQuestion
 from aurion.models.tenancy import Admin, ApiKey, Tenant
 from aurion.models.webhooks import Webhook, WebhookDelivery
@@ -16,6 +17,8 @@ __all__ = [
     "Call",
     "Conversation",
     "Message",
+    "OutgoingEmail",
+    "Rating",
     "Tenant",
     "UnansweredQuestion",
     "Visitor",

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aurion.extensions import db
@@ -43,6 +43,10 @@ class Conversation(db.Model):
     widget_id: Mapped[int] = mapped_column(ForeignKey("widgets.id", ondelete="CASCADE"), index=True)
     visitor_id: Mapped[int] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="agent", index=True)
+    # A person was asked for outside the widget's business hours.
+    arrived_while_away: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where an anonymous visitor asked to be answered (the away hand-off asks for it).
+    contact_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # The agent owes the visitor an answer since this time (their last message); None when
@@ -53,6 +57,27 @@ class Conversation(db.Model):
 
     widget = relationship("Widget")
     visitor = relationship("Visitor")
+    rating = relationship("Rating", uselist=False, back_populates="conversation")
+
+    def reply_address(self) -> str | None:
+        """Where email to the visitor goes: the address they left, or the one their token proves."""
+        return self.contact_email or self.visitor.email
+
+
+class Rating(db.Model):
+    """The visitor's verdict on a finished conversation: one per conversation, changeable for a day."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), unique=True)
+    # good | okay | bad
+    score: Mapped[str] = mapped_column(String(8))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    conversation = relationship("Conversation", back_populates="rating")
 
 
 class WidgetSession(db.Model):

@@ -53,5 +53,7 @@ class Admin(db.Model):
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The admin's last dashboard request: "online" means recently (aurion.services.presence).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     tenant = relationship("Tenant")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aurion.extensions import db
@@ -33,6 +33,15 @@ class Widget(db.Model):
     # Voice calls recorded (both sides, one mono track), kept this many days.
     record_calls: Mapped[bool] = mapped_column(Boolean, default=False)
     recording_retention_days: Mapped[int] = mapped_column(Integer, default=30)
+    # When a person is in: {"timezone", "weekly": {"monday": [["09:00", "17:00"]], ...},
+    # "closed_dates": ["2026-12-25"]} (aurion.services.business_hours); None: always in.
+    business_hours: Mapped[dict | None] = mapped_column(JSON())
+    # The widget's language: a catalogue locale, or "auto" (the visitor's browser decides).
+    locale: Mapped[str] = mapped_column(String(8), default="auto")
+    # The greeting in other languages, {"de": "Hallo!"}; `greeting` is the fallback.
+    greetings: Mapped[dict | None] = mapped_column(JSON(), default=dict)
+    # Email the visitor the transcript when the conversation is closed (where an address is known).
+    transcript_auto: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

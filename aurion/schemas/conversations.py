@@ -7,6 +7,7 @@ from pydantic import Field
 
 from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH, Limit, Model, OptionalText, Query, Text
 from aurion.schemas.messages import CONTENT_MAX_LENGTH, HistoryPage
+from aurion.schemas.ratings import Rating
 
 # agent: the agent answers; waiting: a person was asked for; human: a person owns it.
 CONVERSATION_STATUSES = ("agent", "waiting", "human", "closed")
@@ -44,6 +45,9 @@ class ConversationSummary(Model):
     status: ConversationStatus
     widget_id: str
     visitor: VisitorSummary
+    contact_email: str | None = Field(description="The address an anonymous visitor left to be answered at.")
+    arrived_while_away: bool = Field(description="A person was asked for outside business hours.")
+    rating: Rating | None = Field(description="The visitor's rating once the conversation ended.")
     created_at: datetime
     updated_at: datetime
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import Field
 
 from aurion.schemas.conversations import ConversationStatus
-from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH, Model, OptionalText
+from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH, Email, Model, OptionalText
 from aurion.schemas.messages import HistoryPage
 
 EMAIL_TOKEN_MAX_LENGTH = 2048
@@ -43,3 +43,22 @@ class WidgetHistory(HistoryPage):
 
     conversation_id: str
     status: ConversationStatus
+
+
+class ContactRequest(Model):
+    """Where an anonymous visitor wants a person's answer (asked for when nobody is in)."""
+
+    email: Email
+
+
+class ContactReply(Model):
+    contact_email: str
+
+
+class ConversationEnded(Model):
+    conversation_id: str
+    status: ConversationStatus
+
+
+class TranscriptSent(Model):
+    sent_to: str

@@ -1,8 +1,10 @@
 """A widget's configuration: what its admins change (config API, dashboard builder) and what pages see."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt
 from pydantic_core import PydanticCustomError
@@ -20,6 +22,14 @@ POSITIONS = ("bottom-right", "bottom-left")
 
 Mode = Literal["voice", "chat"]
 Position = Literal["bottom-right", "bottom-left"]
+# The widget's languages (aurion.services.widget_strings has a catalogue for each).
+LOCALES = ("en", "de", "fr", "es", "nl", "pt")
+Locale = Literal[LOCALES]
+WidgetLocale = Literal[("auto", *LOCALES)]
+Day = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
+CLOSED_DATES_MAX = 366
+INTERVALS_PER_DAY_MAX = 6
 
 
 def _color(value: str) -> str:
@@ -32,6 +42,58 @@ def _modes(value: list[str]) -> list[str]:
     if not value:
         raise PydanticCustomError("modes_empty", "must name at least one of voice, chat")
     return [mode for mode in MODES if mode in value]
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    """The time-zone database's names, read once (listing them walks the zone files)."""
+    return frozenset(available_timezones())
+
+
+def _timezone(value: str) -> str:
+    # ZoneInfo also opens file paths ("../../etc/..."); only the names the database lists count.
+    if value not in _zone_names():
+        raise PydanticCustomError("timezone", "must be an IANA time zone name such as Europe/Berlin")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PydanticCustomError("timezone", "must be an IANA time zone name such as Europe/Berlin") from None
+    return value
+
+
+def _clock(value: str) -> str:
+    if not re.fullmatch(CLOCK_PATTERN, value):
+        raise PydanticCustomError("clock", "must be a time of day written HH:MM (00:00 to 24:00)")
+    return value
+
+
+def _interval(value: tuple[str, str]) -> tuple[str, str]:
+    if value[0] >= value[1]:
+        raise PydanticCustomError("interval", "must start before it ends")
+    return value
+
+
+def _intervals(value: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    ordered = sorted(value)
+    for before, after in zip(ordered, ordered[1:]):
+        if after[0] < before[1]:
+            raise PydanticCustomError("overlap", "must not overlap")
+    return ordered
+
+
+Clock = Annotated[str, AfterValidator(_clock), Field(json_schema_extra={"pattern": CLOCK_PATTERN})]
+Interval = Annotated[tuple[Clock, Clock], AfterValidator(_interval)]
+Intervals = Annotated[list[Interval], Field(max_length=INTERVALS_PER_DAY_MAX), AfterValidator(_intervals)]
+
+
+class BusinessHours(Model):
+    """When a person is in: wall-clock intervals per weekday in `timezone`, except on `closed_dates`."""
+
+    timezone: Annotated[str, AfterValidator(_timezone)] = Field(description="An IANA name, such as Europe/Berlin.")
+    weekly: dict[Day, Intervals] = Field(
+        description='Per weekday, intervals ["09:00", "12:30"]; "24:00" ends a day. A day not listed is closed.'
+    )
+    closed_dates: list[date] = Field([], max_length=CLOSED_DATES_MAX, description="Whole days closed (holidays).")
 
 
 Color = Annotated[str, AfterValidator(_color), Field(json_schema_extra={"pattern": COLOR_PATTERN})]
@@ -63,10 +125,14 @@ class WidgetConfigUpdate(PartialUpdate):
     allow_anonymous: StrictBool = None
     record_calls: StrictBool = None
     recording_retention_days: RetentionDays = None
+    business_hours: BusinessHours | None = Field(None, description="null: a person is always in.")
+    locale: WidgetLocale = Field(None, description="The widget's language; `auto` follows the visitor's browser.")
+    greetings: dict[Locale, Text(GREETING_MAX_LENGTH)] = Field(None, description="The greeting per language.")
+    transcript_auto: StrictBool = Field(None, description="Email the visitor the transcript once closed.")
 
     def changes(self) -> dict[str, Any]:
         """The fields the client sent, cleaned."""
-        return self.model_dump(exclude_unset=True)
+        return self.model_dump(mode="json", exclude_unset=True)
 
 
 class WidgetQuery(Query):
@@ -74,8 +140,8 @@ class WidgetQuery(Query):
     widget_id: str | None = Field(None, description="Act on this widget of the tenant instead of its default widget.")
 
 
-class EmbedConfig(Model):
-    """What any page of an allowed domain may know: how the widget looks and what it offers."""
+class WidgetLook(Model):
+    """What both the public config and the config API show of a widget."""
 
     widget_id: str = Field(max_length=PUBLIC_ID_MAX_LENGTH)
     name: str
@@ -84,11 +150,27 @@ class EmbedConfig(Model):
     position: Position
     modes: list[Mode]
     allow_anonymous: bool
+    transcript_auto: bool
 
 
-class WidgetConfig(EmbedConfig):
-    """The configuration as the config API shows it: the public part and what only admins see."""
+class EmbedConfig(WidgetLook):
+    """What any page of an allowed domain may know: how the widget looks, what it offers,
+    whether a person is in, and its words in the visitor's language."""
 
+    colors: dict[str, str] = Field(description="primary, on_primary (text on it) and accent (links and focus on white).")
+    transcripts: bool = Field(description="This server sends email: the widget offers the transcript by email.")
+    team_in: bool = Field(description="Whether a person is in now (business hours).")
+    next_in: datetime | None = Field(description="When a person is next in, when not now.")
+    locale: Locale = Field(description="The language of `greeting` and `strings`.")
+    strings: dict[str, str] = Field(description="Every text the widget shows, in `locale`.")
+
+
+class WidgetConfig(WidgetLook):
+    """The configuration as the config API shows it: every setting, including what only admins see."""
+
+    business_hours: BusinessHours | None
+    locale: WidgetLocale
+    greetings: dict[Locale, str]
     allowed_domains: list[str]
     record_calls: bool = Field(description="Voice calls are recorded, and the widget tells the visitor before each call.")
     recording_retention_days: int

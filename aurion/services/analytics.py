@@ -14,8 +14,8 @@ from statistics import median
 import sqlalchemy as sa
 
 from aurion.extensions import db
-from aurion.models import Conversation, Message, Widget
-from aurion.services.conversations import HANDBACK_NOTICE, HANDOFF_NOTICE
+from aurion.models import Conversation, Message, Rating, Widget
+from aurion.services.conversations import AWAY_NOTICE_START, HANDBACK_NOTICE, HANDOFF_NOTICE
 from aurion.services.knowledge_gaps import SHOWN_GROUPS, QuestionGroup, knowledge_gaps
 from aurion.services.widgets import list_tenant_widgets
 from aurion.timestamps import utcnow
@@ -43,6 +43,24 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class Ratings:
+    """How visitors rated the window's conversations (those started in it)."""
+
+    good: int = 0
+    okay: int = 0
+    bad: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.good + self.okay + self.bad
+
+    @property
+    def good_share(self) -> float | None:
+        """The share rated good; None without ratings."""
+        return self.good / self.total if self.total else None
+
+
+@dataclass(frozen=True)
 class Analytics:
     """Every metric of one window (`first_day` to `last_day`, UTC, both included)."""
 
@@ -54,8 +72,7 @@ class Analytics:
     # Visitor messages per hour of the day (UTC), index 0 to 23.
     visitor_messages_by_hour: list[int]
     unanswered: list[Gap]
-    # There is no ratings table yet: always None until visitors can rate a conversation.
-    ratings: None = None
+    ratings: Ratings
 
     @property
     def conversations(self) -> int:
@@ -126,7 +143,15 @@ def _analytics(widgets: list[Widget], scope, first_day: date, last_day: date) ->
             Conversation.status,
             sa.func.min(sa.case((Message.sender == "human", Message.created_at))).label("first_human"),
             sa.func.min(
-                sa.case((sa.and_(Message.sender == "agent", Message.content == HANDOFF_NOTICE), Message.created_at))
+                sa.case(
+                    (
+                        sa.and_(
+                            Message.sender == "agent",
+                            sa.or_(Message.content == HANDOFF_NOTICE, Message.content.startswith(AWAY_NOTICE_START)),
+                        ),
+                        Message.created_at,
+                    )
+                )
             ).label("handed_off"),
             # Handed back to the agent: a person took it over, even without writing.
             sa.func.count(
@@ -145,7 +170,18 @@ def _analytics(widgets: list[Widget], scope, first_day: date, last_day: date) ->
         first_response_seconds=_first_response_seconds(per_conversation),
         visitor_messages_by_hour=_visitor_messages_by_hour(scope, since, until, dialect),
         unanswered=_unanswered(widgets, since),
+        ratings=_ratings(scope, since, until),
     )
+
+
+def _ratings(scope, since: datetime, until: datetime) -> Ratings:
+    rows = db.session.execute(
+        db.select(Rating.score, sa.func.count())
+        .join(Conversation, Conversation.id == Rating.conversation_id)
+        .where(scope, Conversation.created_at >= since, Conversation.created_at < until)
+        .group_by(Rating.score)
+    ).all()
+    return Ratings(**dict(rows))
 
 
 def _days(per_conversation, dialect: str, first_day: date, last_day: date) -> list[Day]:
@@ -224,7 +260,9 @@ def analytics_csv(analytics: Analytics) -> str:
             ("resolved_by_agent_share", "" if share is None else f"{share:.4f}"),
             ("median_first_human_response_seconds", "" if median_seconds is None else f"{median_seconds:g}"),
             ("human_responses", len(analytics.first_response_seconds)),
-            ("ratings", "no ratings yet"),
+            ("ratings_good", analytics.ratings.good),
+            ("ratings_okay", analytics.ratings.okay),
+            ("ratings_bad", analytics.ratings.bad),
             (),
             ("day", "conversations", "resolved_by_agent"),
             *((day.day.isoformat(), day.conversations, day.resolved_by_agent) for day in analytics.days),

@@ -6,7 +6,11 @@ Statuses: `agent` (the agent answers), `waiting` (a person was asked for),
 `human` (a person owns it; the agent stays quiet), `closed`.
 """
 
+from datetime import datetime
 from typing import Any, Literal
+
+from blinker import Namespace
+from flask import current_app
 
 from aurion.engines import frames
 from aurion.engines.broker import publish
@@ -15,18 +19,39 @@ from aurion.models import Admin, Conversation, Message
 from aurion.problems import NotFoundProblem, Problem, ValidationProblem
 from aurion.schemas.fields import is_public_id
 from aurion.services import webhooks
+from aurion.services.business_hours import availability, describe_opening
 from aurion.services.messages import announce_message, publish_message
 from aurion.services.public_ids import new_public_id
 from aurion.services.sessions import conversation_summary
+from aurion.timestamps import utcnow
 
 HANDOFF_NOTICE = "I've asked a person from our team to join. They'll reply right here, usually within a few minutes."
 HANDBACK_NOTICE = "You're chatting with our AI assistant again."
+# Outside business hours the hand-off notice says so; analytics finds it by this start.
+AWAY_NOTICE_START = "Our team is away right now."
+# Listeners (the email notices) hear these after the change is committed.
+_signals = Namespace()
+conversation_waiting = _signals.signal("conversation-waiting")
+conversation_closed = _signals.signal("conversation-closed")
 # The agent's notices about who answers; not answers themselves.
 NOTICES = (HANDOFF_NOTICE, HANDBACK_NOTICE)
 
 
+def is_notice(content: str) -> bool:
+    """Whether an agent message is a notice about who answers rather than an answer."""
+    return content in NOTICES or content.startswith(AWAY_NOTICE_START)
+
+
 def _publish_status(conversation: Conversation) -> None:
-    publish(conversation.public_id, frames.handoff(conversation.status))
+    away = conversation.status == "waiting" and conversation.arrived_while_away
+    publish(conversation.public_id, frames.handoff(conversation.status, away))
+
+
+def away_notice(hours: dict, next_in: datetime | None) -> str:
+    """What the agent tells a visitor who asks for a person while nobody is in."""
+    if next_in is None:
+        return f"{AWAY_NOTICE_START} I've passed this on; a person will reply here as soon as they can."
+    return f"{AWAY_NOTICE_START} I've passed this on; a person will reply here from {describe_opening(hours, next_in)}."
 
 
 def _announce(conversation: Conversation, event_type: str, **details: Any) -> None:
@@ -59,11 +84,22 @@ def request_handoff(conversation: Conversation, mode: str = "chat") -> None:
         return
     if conversation.status == "closed":
         raise Problem(409, "conversation_closed", "This conversation was closed.")
+    hours = conversation.widget.business_hours
+    now = availability(hours, utcnow())
     conversation.status = "waiting"
+    conversation.arrived_while_away = not now.team_in
     _announce(conversation, "conversation.waiting")
     db.session.commit()
     _publish_status(conversation)
-    store_message(conversation, "agent", HANDOFF_NOTICE, mode)
+    store_message(conversation, "agent", HANDOFF_NOTICE if now.team_in else away_notice(hours, now.next_in), mode)
+    conversation_waiting.send(current_app._get_current_object(), conversation=conversation)
+
+
+def leave_contact(conversation: Conversation, email: str) -> Conversation:
+    """The address an anonymous visitor wants to be answered at (checked by `ContactRequest`)."""
+    conversation.contact_email = email
+    db.session.commit()
+    return conversation
 
 
 def find_conversation(tenant_id: int, public_id: str) -> Conversation:
@@ -124,10 +160,12 @@ def assign(conversation: Conversation, to: Literal["human", "agent"]) -> Convers
 
 
 def close(conversation: Conversation) -> Conversation:
-    """Close the conversation; the visitor's next session starts a new one."""
+    """Close the conversation (a person, or the visitor ending it); the visitor's next
+    session starts a new one. The widget then asks the visitor for a rating."""
     if conversation.status != "closed":
         conversation.status = "closed"
         _announce(conversation, "conversation.closed")
         db.session.commit()
         _publish_status(conversation)
+        conversation_closed.send(current_app._get_current_object(), conversation=conversation)
     return conversation

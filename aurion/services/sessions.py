@@ -24,6 +24,7 @@ from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH, is_public_id
 from aurion.schemas.sessions import WidgetSessionRequest
 from aurion.services import identity, webhooks
 from aurion.services.public_ids import new_public_id
+from aurion.services.ratings import rating_to_dict
 from aurion.timestamps import isoformat_utc, utcnow
 
 
@@ -161,6 +162,9 @@ def conversation_summary(conversation: Conversation) -> dict:
         "status": conversation.status,
         "widget_id": conversation.widget.public_id,
         "visitor": {"id": visitor.public_id, "email": visitor.email, "display_name": visitor.display_name},
+        "contact_email": conversation.contact_email,
+        "arrived_while_away": conversation.arrived_while_away,
+        "rating": rating_to_dict(conversation.rating),
         "created_at": isoformat_utc(conversation.created_at),
         "updated_at": isoformat_utc(conversation.updated_at),
     }

@@ -5,7 +5,7 @@ the change and its deliveries commit together: an event is queued exactly when t
 thing it reports is stored. The delivery loop (`aurion.engines.webhooks`) sends them.
 
 Events: conversation.created, message.created, conversation.waiting,
-conversation.assigned, conversation.closed, and rating.created (once ratings exist).
+conversation.assigned, conversation.closed, and rating.created.
 """
 
 import json

@@ -21,9 +21,12 @@ from aurion.models import (
 from aurion.problems import NotFoundProblem, ValidationProblem
 from aurion.schemas.fields import is_public_id, parse
 from aurion.schemas.widgets import WidgetConfigUpdate
+from aurion.services.business_hours import availability
+from aurion.services.colors import widget_colors
 from aurion.services.domains import DomainError, host_allowed, normalize_domain
 from aurion.services.uploads import attachment_path, recording_path
-from aurion.timestamps import isoformat_utc
+from aurion.services.widget_strings import choose_locale, widget_strings
+from aurion.timestamps import isoformat_utc, utcnow
 
 DEFAULTS = {
     "name": "Website widget",
@@ -35,6 +38,10 @@ DEFAULTS = {
     "allow_anonymous": False,
     "record_calls": False,
     "recording_retention_days": 30,
+    "business_hours": None,
+    "locale": "auto",
+    "greetings": {},
+    "transcript_auto": False,
 }
 
 
@@ -103,23 +110,50 @@ def regenerate_widget_key(widget: Widget) -> Widget:
     return widget
 
 
-def widget_public_config(widget: Widget) -> dict[str, Any]:
-    """What any page of an allowed domain may know: how the widget looks and what it offers."""
+def _look(widget: Widget, greeting: str) -> dict[str, Any]:
+    """What both the public config and the config API show (`WidgetLook`)."""
     return {
         "widget_id": widget.public_id,
         "name": widget.name,
-        "greeting": widget.greeting,
+        "greeting": greeting,
         "primary_color": widget.primary_color,
         "position": widget.position,
         "modes": widget.modes,
         "allow_anonymous": widget.allow_anonymous,
+        "transcript_auto": widget.transcript_auto,
+    }
+
+
+def widget_public_config(
+    widget: Widget, accept_language: list[tuple[str, float]] = (), transcripts: bool = False
+) -> dict[str, Any]:
+    """What any page of an allowed domain may know: how the widget looks, what it offers,
+    whether a person is in, and every string it shows in the visitor's language.
+
+    `accept_language` is the browser's Accept-Language, (tag, quality) pairs; it decides
+    the language when the widget's locale is `auto`. `transcripts`: this server sends
+    email, so the widget offers the transcript by email.
+    """
+    locale = choose_locale(widget.locale, list(accept_language))
+    now = availability(widget.business_hours, utcnow())
+    return {
+        **_look(widget, (widget.greetings or {}).get(locale) or widget.greeting),
+        "colors": widget_colors(widget.primary_color),
+        "transcripts": transcripts,
+        "team_in": now.team_in,
+        "next_in": isoformat_utc(now.next_in) if now.next_in else None,
+        "locale": locale,
+        "strings": widget_strings(locale),
     }
 
 
 def widget_config(widget: Widget) -> dict[str, Any]:
-    """The widget's config as the config API shows it: the public part plus what only its admins see."""
+    """The widget's config as the config API shows it: every setting, including what only its admins see."""
     return {
-        **widget_public_config(widget),
+        **_look(widget, widget.greeting),
+        "business_hours": widget.business_hours,
+        "locale": widget.locale,
+        "greetings": widget.greetings or {},
         "allowed_domains": widget.allowed_domains,
         "record_calls": widget.record_calls,
         "recording_retention_days": widget.recording_retention_days,

@@ -101,15 +101,24 @@ def test_public_config_for_an_allowed_origin(client, widget):
     origin = "https://shop.example.com"
     response = client.get(f"/api/v1/voice-widget/embed/config/{widget.public_id}", headers={"Origin": origin})
     assert response.status_code == 200
-    assert response.get_json() == {
+    config = response.get_json()
+    strings = config.pop("strings")
+    assert config == {
         "widget_id": widget.public_id,
         "name": widget.name,
         "greeting": "Hello from Acme",
         "primary_color": "#FACC15",
+        "colors": {"primary": "#FACC15", "on_primary": "#000", "accent": "#1f2937"},
         "position": "bottom-left",
         "modes": ["voice", "chat"],
         "allow_anonymous": False,
+        "transcript_auto": False,
+        "transcripts": False,
+        "team_in": True,
+        "next_in": None,
+        "locale": "en",
     }
+    assert strings["send"] == "Send"
     assert response.headers["Access-Control-Allow-Origin"] == origin
     assert "Origin" in response.headers["Vary"]
 

@@ -168,3 +168,22 @@ def test_inbox_lists_only_my_tenants_conversations(app, dashboard, tenant_b):
     make_admin(tenant, "bob@b.test")
     other.sign_in("bob@b.test")
     assert tenant_b["conversation"] in other.get("/dashboard/inbox?status=agent").text
+
+
+def test_the_inbox_marks_arrivals_while_away_and_shows_ratings_and_what_email_does_not_send(client, dashboard, acme):
+    widget = acme[1]
+    widget.business_hours = {"timezone": "UTC", "weekly": {}, "closed_dates": []}  # never in
+    db.session.commit()
+    session = start_session(client, widget, display_name="Jane Smith")
+    widget_session = session_from_bearer(session["token"])
+    add_visitor_message(widget_session, "Can I talk to a human?")
+    request_handoff(widget_session.conversation)
+    waiting = dashboard.get("/dashboard/inbox").text
+    assert "Arrived while away" in waiting
+    assert "Email is off" in waiting and "conversation transcripts to visitors" in waiting
+
+    client.post("/api/v1/widget/end", headers=bearer(session))
+    client.put("/api/v1/widget/rating", json={"score": "bad", "comment": "Nobody came"}, headers=bearer(session))
+    assert "Rated bad" in dashboard.get("/dashboard/inbox?status=closed").text
+    page = dashboard.get(f"/dashboard/inbox/{session['conversation_id']}").text
+    assert "Rated <strong>bad</strong> by the visitor" in page and "Nobody came" in page

@@ -69,6 +69,49 @@ def test_builder_saves_every_setting(dashboard, acme):
     assert "Widget saved" in page and "shop.example.com\n*.shop.example.com\nhelp.example.com</textarea>" in page
 
 
+RUNNING_SUPPORT_FORM = {
+    **BUILDER_FORM,
+    "locale": "de",
+    "greeting_de": "Hallo aus dem Laden!",
+    "greeting_fr": "  ",
+    "hours_on": "on",
+    "timezone": "Europe/Berlin",
+    "hours_monday": "09:00-12:00, 13:00-17:00",
+    "hours_friday": "09:00-15:00",
+    "closed_dates": "2026-12-24\n2026-12-25",
+    "transcript_auto": "on",
+}
+
+
+def test_builder_saves_language_greetings_business_hours_and_transcripts(dashboard, acme):
+    widget = acme[1]
+    assert dashboard.post(_builder(widget), RUNNING_SUPPORT_FORM).status_code == 302
+    db.session.refresh(widget)
+    assert widget.locale == "de"
+    assert widget.greetings == {"de": "Hallo aus dem Laden!"}
+    assert widget.business_hours == {
+        "timezone": "Europe/Berlin",
+        "weekly": {"monday": [["09:00", "12:00"], ["13:00", "17:00"]], "friday": [["09:00", "15:00"]]},
+        "closed_dates": ["2026-12-24", "2026-12-25"],
+    }
+    assert widget.transcript_auto is True
+    page = dashboard.get(_builder(widget)).text
+    assert 'value="09:00-12:00, 13:00-17:00"' in page and "2026-12-24\n2026-12-25</textarea>" in page
+
+    assert dashboard.post(_builder(widget), BUILDER_FORM).status_code == 302  # hours unchecked: always in
+    db.session.refresh(widget)
+    assert widget.business_hours is None and widget.locale == "auto"
+
+
+def test_builder_names_bad_business_hours(dashboard, acme):
+    widget = acme[1]
+    bad = {**RUNNING_SUPPORT_FORM, "timezone": "Mars/Olympus"}
+    response = dashboard.post(_builder(widget), bad)
+    assert response.status_code == 422 and "IANA time zone" in response.text
+    late = {**RUNNING_SUPPORT_FORM, "hours_monday": "17:00-09:00"}
+    assert "must start before it ends" in dashboard.post(_builder(widget), late).text
+
+
 def test_unchecked_anonymous_box_turns_anonymous_visitors_off(dashboard, acme):
     widget = acme[1]
     dashboard.post(_builder(widget), BUILDER_FORM)

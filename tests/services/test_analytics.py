@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 
 from aurion.services.analytics import analytics_csv, tenant_analytics, widget_analytics
+from aurion.services.public_ids import new_public_id
 from aurion.services.widgets import create_widget
 from aurion.timestamps import utcnow
 from tests.support.analytics import SHOP, TENANT, seed_month
+from tests.support.visitors import bearer, start_session
 
 
 @pytest.fixture
@@ -42,7 +44,7 @@ def test_every_number_of_the_month(month, scope, expected):
     assert analytics.visitor_messages_by_hour == [hours.get(hour, 0) for hour in range(24)]
     assert analytics.busiest_hour == 9
     assert [(gap.group.question, gap.group.count) for gap in analytics.unanswered] == expected["unanswered"]
-    assert analytics.ratings is None
+    assert analytics.ratings.total == 0 and analytics.ratings.good_share is None
 
 
 def test_a_shorter_window_leaves_out_older_days(month):
@@ -76,10 +78,24 @@ def test_csv_has_a_section_per_metric(month):
         "resolved_by_agent_share,0.2500",
         "median_first_human_response_seconds,300",
         "human_responses,3",
-        "ratings,no ratings yet",
+        "ratings_good,0",
+        "ratings_okay,0",
+        "ratings_bad,0",
     ]
     assert "day,conversations,resolved_by_agent" in lines
     assert f"{today - timedelta(days=1)},2,1" in lines
     assert "hour_utc,visitor_messages" in lines
     assert "9,4" in lines
     assert lines[-2:] == ["unanswered_question,times_asked,widget", "Can you deliver to Canada?,2,Website widget"]
+
+
+def test_ratings_are_counted_per_score_for_the_window(month, client):
+    shop, tenant, today = month
+    for score in ("good", "good", "okay", "bad"):
+        session = start_session(client, shop, f"{score}-{new_public_id('v')}@example.com")
+        client.post("/api/v1/widget/end", headers=bearer(session))
+        client.put("/api/v1/widget/rating", json={"score": score}, headers=bearer(session))
+    ratings = widget_analytics(shop, today=today).ratings
+    assert (ratings.good, ratings.okay, ratings.bad, ratings.good_share) == (2, 1, 1, 0.5)
+    assert tenant_analytics(tenant.id, today=today).ratings.total == 4
+    assert "ratings_good,2" in analytics_csv(widget_analytics(shop, today=today)).splitlines()

@@ -3,9 +3,14 @@
 These need only the embed surface (script and public config).
 """
 
+import json
+from html import escape
+
 import pytest
 from playwright.sync_api import expect
 
+from aurion.services.colors import widget_colors
+from aurion.services.widget_strings import widget_strings
 from tests.support.browser import host_page, snippet, widget_part
 
 pytestmark = pytest.mark.browser
@@ -138,6 +143,8 @@ def test_preview_mode_renders_the_given_settings_and_sends_nothing(page, host_si
     tag = snippet(
         live_server,
         widget.public_id,
+        data_colors=escape(json.dumps(widget_colors("#0EA5E9"))),
+        data_strings=escape(json.dumps(widget_strings("en"))),
         data_preview="true",
         data_open="true",
         data_name="Unsaved name",

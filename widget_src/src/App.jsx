@@ -1,6 +1,7 @@
 /** The launcher, the panel when open, and the live region that reads new messages out. */
 import { CHAT, CLOSE, Icon } from "./icons.jsx";
 import { Panel } from "./Panel.jsx";
+import { t } from "./strings.js";
 
 export function App({ chat, config }) {
   const { open, unread, announcement } = chat.state;
@@ -13,7 +14,7 @@ export function App({ chat, config }) {
       <button
         class="launcher"
         aria-expanded={open}
-        aria-label={(open ? "Close chat" : "Open chat") + (unread ? `, ${unread} unread` : "")}
+        aria-label={t(open ? "close_chat" : "open_chat") + (unread ? ", " + t("unread", { n: unread }) : "")}
         onClick={() => chat.setOpen(!open)}
       >
         <Icon d={open ? CLOSE : CHAT} />

@@ -1,5 +1,6 @@
 /** Writing a message: Enter sends, Shift+Enter starts a new line; files by button, drop or paste. */
 import { ATTACH, Icon, SEND } from "./icons.jsx";
+import { t } from "./strings.js";
 
 /** Opening the panel moves focus into the message box (a stable ref runs on mount only). */
 const focusOnMount = (element) => element?.focus();
@@ -19,12 +20,12 @@ export function Composer({ chat }) {
       }}
     >
       {pending.length > 0 && (
-        <ul class="pending" aria-label="Attachments">
+        <ul class="pending" aria-label={t("attachments")}>
           {pending.map((item) => (
             <li class="chip" key={item.key}>
               {item.preview && <img src={item.preview} alt="" />}
-              <span>{item.record ? item.name : `Uploading ${item.name}…`}</span>
-              <button type="button" aria-label={"Remove " + item.name} onClick={() => chat.detach(item)}>
+              <span>{item.record ? item.name : t("uploading", item)}</span>
+              <button type="button" aria-label={t("remove", item)} onClick={() => chat.detach(item)}>
                 ×
               </button>
             </li>
@@ -37,7 +38,7 @@ export function Composer({ chat }) {
           <input
             type="file"
             class="sr"
-            aria-label="Attach a file"
+            aria-label={t("attach")}
             multiple
             onChange={(e) => {
               chat.attach(e.currentTarget.files);
@@ -49,8 +50,8 @@ export function Composer({ chat }) {
           ref={focusOnMount}
           name="message"
           rows={1}
-          aria-label="Message"
-          placeholder="Write a message…"
+          aria-label={t("message")}
+          placeholder={t("placeholder")}
           onKeyDown={(e) => {
             if (e.key !== "Enter" || e.shiftKey || e.isComposing) return;
             e.preventDefault();
@@ -62,7 +63,7 @@ export function Composer({ chat }) {
             chat.attach(e.clipboardData.files);
           }}
         />
-        <button class="icon send" aria-label="Send" disabled={sending || pending.some((item) => !item.record)}>
+        <button class="icon send" aria-label={t("send")} disabled={sending || pending.some((item) => !item.record)}>
           <Icon d={SEND} />
         </button>
       </div>

@@ -1,5 +1,6 @@
 /** One message: who sent it, its text (links made safe), attachments and sources. */
-import { SENDER_LABEL } from "./conversation.js";
+import { SENDER_KEY } from "./conversation.js";
+import { t } from "./strings.js";
 import { Link, linkify, safeHref } from "./text.js";
 
 /** An image shows as a preview once fetched; any file is named and linked. */
@@ -15,7 +16,7 @@ export function Message({ message, chat }) {
   const { sender, content, sources, attachments } = message;
   return (
     <li class={"msg " + sender} aria-busy={!!message.streaming}>
-      <span class={sender === "user" ? "sr" : "who"}>{SENDER_LABEL[sender] || sender}</span>
+      <span class={sender === "user" ? "sr" : "who"}>{t(SENDER_KEY[sender])}</span>
       {linkify(content || "")}
       {attachments?.map((file) => (
         <Attachment key={file.id} file={file} chat={chat} />
@@ -24,7 +25,7 @@ export function Message({ message, chat }) {
         <ul class="sources">
           {sources.map((source) => {
             const href = safeHref(source.url);
-            return <li key={source.id}>Source: {href ? <Link href={href}>{source.title}</Link> : source.title}</li>;
+            return <li key={source.id}>{t("source")} {href ? <Link href={href}>{source.title}</Link> : source.title}</li>;
           })}
         </ul>
       )}

@@ -1,22 +1,19 @@
-/** The open conversation: header, status in words, messages, typing indicator, composer. */
+/** The open conversation: header, status in words, messages, typing indicator, composer.
+ * Outside business hours the header says when a person is back. What follows a hand-off
+ * while away (an anonymous visitor's email) and the end (the rating) is a part of the
+ * widget loaded only then (followup.jsx). */
 import { Composer } from "./Composer.jsx";
 import { CLOSE, Icon } from "./icons.jsx";
 import { Message } from "./Message.jsx";
+import { t, when } from "./strings.js";
 
-const STATUS = {
-  connecting: "Connecting…",
-  reconnecting: "Connection lost. Reconnecting…",
-  offline: "You are offline.",
-};
-const HANDOFF = {
-  waiting: "Waiting for a person from the team to join…",
-  human: "You are chatting with a person from the team.",
-  closed: "This conversation has ended. Write again to start a new one.",
-};
-const TYPING = { agent: "The assistant is typing", human: "A person from the team is typing" };
+// Connection states the status line names; otherwise it names who answers.
+const LINK = ["connecting", "reconnecting", "offline"];
+
 
 export function Panel({ chat, config }) {
   const state = chat.state;
+  const { handoff } = state;
   /** Close, and give focus back to the launcher. */
   const close = (event) => {
     const launcher = event.currentTarget.getRootNode().querySelector(".launcher");
@@ -32,7 +29,7 @@ export function Panel({ chat, config }) {
     <section
       class={state.dragging ? "panel drop" : "panel"}
       role="dialog"
-      aria-label={"Chat with " + config.name}
+      aria-label={t("chat_with", config)}
       onKeyDown={(e) => e.key === "Escape" && close(e)}
       onDragOver={drag(true)}
       onDragLeave={(e) => !e.currentTarget.contains(e.relatedTarget) && drag(false)(e)}
@@ -42,26 +39,37 @@ export function Panel({ chat, config }) {
       }}
     >
       <header>
-        <h2>{config.name}</h2>
-        {state.handoff === "agent" && (
+        <h2>
+          {config.name}
+          {!config.team_in && <small>{config.next_in ? t("away", { when: when(config, config.next_in) }) : t("away_now")}</small>}
+        </h2>
+        {handoff === "agent" && (
           <button type="button" onClick={() => chat.requestHuman()}>
-            Talk to a person
+            {t("talk_to_person")}
           </button>
         )}
-        <button type="button" class="close" aria-label="Close chat" onClick={close}>
+        {handoff !== "closed" && state.messages.length > 0 && (
+          <button type="button" onClick={() => chat.end()}>
+            {t("end_chat")}
+          </button>
+        )}
+        <button type="button" class="close" aria-label={t("close_chat")} onClick={close}>
           <Icon d={CLOSE} />
         </button>
       </header>
       <p class="status" role="status">
-        {state.notice || STATUS[state.status] || HANDOFF[state.handoff] || ""}
+        {state.notice || (LINK.includes(state.status) ? t(state.status) : handoff !== "agent" && t(handoff))}
       </p>
-      <ol class="log" aria-label="Conversation" tabIndex={0}>
+      <ol class="log" aria-label={t("conversation")} tabIndex={0}>
         <Message message={{ sender: "agent", content: config.greeting }} chat={chat} />
         {state.messages.map((m) => (
           <Message key={m.id} message={m} chat={chat} />
         ))}
       </ol>
-      {state.typing && <p class="typing">{TYPING[state.typing]}</p>}
+      {state.typing && <p class="typing">{t("typing_" + state.typing)}</p>}
+      {(handoff === "closed" || (handoff === "waiting" && state.away && !chat.session.who())) && (
+        <div ref={(element) => element && chat.part("followup", "AurionFollowUp").then((part) => part.draw(element, chat, config))} />
+      )}
       <Composer chat={chat} />
     </section>
   );

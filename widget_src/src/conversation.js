@@ -9,11 +9,12 @@
  */
 import { ApiError, HISTORY_PAGE } from "./http.js";
 import { BAD_TOKEN, keepSocket } from "./socket.js";
+import { t } from "./strings.js";
 
 /** Never page through more history than this in one catch-up. */
 const MAX_HISTORY_PAGES = 40;
 
-export const SENDER_LABEL = { user: "You", agent: "Assistant", human: "Support team" };
+export const SENDER_KEY = { user: "you", agent: "assistant", human: "support_team" };
 
 const INITIAL = {
   open: false,
@@ -27,6 +28,10 @@ const INITIAL = {
   pending: [], // files for the next message: {key, name, preview, record (once uploaded)}
   sending: false,
   dragging: false, // files are being dragged over the panel
+  away: false, // a person was asked for outside business hours
+  contact: "", // the email an anonymous visitor left for the answer
+  rating: "", // the visitor's rating of the ended conversation
+  transcript: "", // where the transcript was sent
 };
 
 // Keys for what is shown before the server has it (uploads, messages being sent).
@@ -41,6 +46,7 @@ export class Conversation {
     this.listeners = new Set();
     this.handlers = {};
     this.previews = {}; // attachment url → object URL of its image
+    this.parts = {}; // name → the promise of a part of the widget loaded on demand
     this.epoch = 0; // bumped by stop(): answers to requests made before are dropped
   }
 
@@ -156,8 +162,32 @@ export class Conversation {
   async reopen() {
     this.stop();
     this.session.drop();
-    this.set({ messages: [], handoff: "agent" });
+    this.set({ messages: [], handoff: "agent", away: false, contact: "", rating: "", transcript: "" });
     await this.start();
+  }
+
+  /** A call to the widget API with the visitor's session; failures show in the status line. */
+  async api(path, json, method = "POST") {
+    try {
+      return await this.session.authed((token) => this.client.call(path, { method, token, json }));
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** The visitor is done: the conversation closes and the widget asks for a rating. */
+  async end() {
+    if (await this.api("/widget/end")) this.set({ handoff: "closed" });
+  }
+
+  /** A part of the widget built into its own file (`aurion-<name>.js`), loaded once: its `global`. */
+  part(name, global) {
+    return (this.parts[name] ||= new Promise((resolve, reject) => {
+      const script = document.head.appendChild(document.createElement("script"));
+      script.onload = () => resolve(window[global]);
+      script.onerror = reject;
+      script.src = this.client.link(`voice-widget/embed/aurion-${name}.js`);
+    }));
   }
 
   /** Upload files for the next message; each shows at once, images with a local preview. */
@@ -197,7 +227,7 @@ export class Conversation {
 
   /** Ask for a person to take over. */
   requestHuman() {
-    if (!this.socket?.send({ type: "handoff" })) this.set({ notice: "Reconnecting; ask again in a moment." });
+    if (!this.socket?.send({ type: "handoff" })) this.set({ notice: t("ask_again") });
   }
 
   // --- history and socket ----------------------------------------------------------
@@ -264,8 +294,9 @@ export class Conversation {
     const epoch = this.epoch;
     for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
       const after = this.state.messages.filter((m) => !m.streaming).pop()?.id;
-      const { messages } = await this.session.authed((token) => this.client.history(token, after));
+      const { messages, status } = await this.session.authed((token) => this.client.history(token, after));
       if (epoch !== this.epoch) return;
+      if (status) this.set({ handoff: status }); // after a reload too: an ended conversation still asks for its rating
       messages.forEach((message) => this.upsert(message, live));
       if (messages.length < HISTORY_PAGE) return;
     }
@@ -275,8 +306,8 @@ export class Conversation {
     if (frame.type === "message") this.upsert(frame, true);
     else if (frame.type === "delta") this.delta(frame);
     else if (frame.type === "typing") this.set({ typing: frame.active ? frame.sender : null });
-    else if (frame.type === "handoff") this.set({ handoff: frame.status });
-    else if (frame.type === "error") this.set({ notice: frame.detail || "Something went wrong." });
+    else if (frame.type === "handoff") this.set({ handoff: frame.status, away: !!frame.away });
+    else if (frame.type === "error") this.set({ notice: frame.detail || t("went_wrong") });
   }
 
   /** Add or replace a message; it replaces the text streamed under its id, or the `echo` of a send. */
@@ -296,7 +327,7 @@ export class Conversation {
     const fromSupport = message.sender !== "user";
     if (fromSupport) patch.typing = null;
     if (live && isNew && fromSupport) {
-      patch.announcement = SENDER_LABEL[message.sender] + ": " + message.content;
+      patch.announcement = t(SENDER_KEY[message.sender]) + ": " + message.content;
       if (!this.state.open) patch.unread = this.state.unread + 1;
     }
     this.set(patch);
@@ -317,6 +348,6 @@ export class Conversation {
 
   fail(error) {
     if (!(error instanceof ApiError)) console.error("Aurion:", error);
-    this.set({ notice: error instanceof ApiError ? error.message : "Something went wrong. Please try again." });
+    this.set({ notice: error instanceof ApiError ? error.message : t("went_wrong") });
   }
 }

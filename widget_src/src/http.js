@@ -1,4 +1,5 @@
 /** The HTTP side of the Aurion API, as the widget uses it. */
+import { t } from "./strings.js";
 
 /** An API failure in words a visitor can read (`detail`) and a word code can branch on. */
 export class ApiError extends Error {
@@ -32,10 +33,10 @@ export function createClient(base, widgetId) {
         body: json ? JSON.stringify(json) : form,
       });
     } catch {
-      throw new ApiError(0, "network", "We can't reach the support server. Check your connection.");
+      throw new ApiError(0, "network", t("unreachable"));
     }
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new ApiError(response.status, data.code, data.detail || `The server answered ${response.status}.`);
+    if (!response.ok) throw new ApiError(response.status, data.code, data.detail || t("went_wrong"));
     return data;
   }
 
@@ -55,7 +56,7 @@ export function createClient(base, widgetId) {
     /** An attachment's bytes, fetched with the visitor's bearer token. */
     file: (token, url) =>
       fetch(named(link(url)), { headers: { Authorization: "Bearer " + token } }).then((r) => {
-        if (!r.ok) throw new ApiError(r.status, "file", "The file could not be loaded.");
+        if (!r.ok) throw new ApiError(r.status, "file", t("file_failed"));
         return r.blob();
       }),
     /** Any API call (the voice part makes its own). */

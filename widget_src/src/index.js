@@ -9,6 +9,7 @@ import { Conversation } from "./conversation.js";
 import { installCommands } from "./commands.js";
 import { createClient } from "./http.js";
 import { Session } from "./session.js";
+import { setStrings } from "./strings.js";
 import { styleSheets } from "./theme.js";
 
 const TAG = "aurion-widget";
@@ -18,7 +19,7 @@ const EMBED_PATH = /\/api\/v1\/voice-widget\/embed\/[^/]*$/;
 function refusal(error, widgetId) {
   const why = error.status
     ? error.message // the server's own words (problem detail)
-    : `the Aurion server refused this page or is unreachable. A CORS error means the widget id is wrong, or this page's origin (${location.origin}) is not allowed: add "${location.hostname}" to the widget's allowed domains.`;
+    : `refused or unreachable. On a CORS error, "${location.hostname}" is not an allowed domain of the widget.`;
   return `Aurion: widget ${widgetId} is not shown: ${why}`;
 }
 
@@ -36,11 +37,12 @@ class AurionWidget extends HTMLElement {
     if (data.open === "true") chat.setOpen(true);
     const root = (chat.root = this.shadowRoot || this.attachShadow({ mode: "open" }));
     const settings = preview
-      ? Promise.resolve({ ...data, primary_color: data.primaryColor, modes: data.modes?.split(" ") })
+      ? Promise.resolve({ ...data, modes: data.modes?.split(" "), team_in: true, colors: JSON.parse(data.colors), strings: JSON.parse(data.strings) })
       : client.config();
     settings.then(
       (config) => {
         if (this.chat !== chat) return; // removed from the page meanwhile
+        setStrings(config.strings);
         root.adoptedStyleSheets = styleSheets(config);
         const draw = () => {
           render(h(App, { chat, config }), root);
@@ -52,11 +54,7 @@ class AurionWidget extends HTMLElement {
         chat.ready(config);
         // Voice is a file of its own, loaded only where the widget offers it; it adds the mic
         // (in the dashboard's preview too, where a click only says it is a preview).
-        if (config.modes?.includes("voice")) {
-          const script = document.head.appendChild(document.createElement("script"));
-          script.onload = () => window.AurionVoice.attach(chat);
-          script.src = client.link("voice-widget/embed/aurion-voice.js");
-        }
+        if (config.modes?.includes("voice")) chat.part("voice", "AurionVoice").then((voice) => voice.attach(chat));
       },
       (error) => {
         console.error(refusal(error, widgetId));

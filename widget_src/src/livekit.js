@@ -16,14 +16,16 @@
  * worker adds its turns to the conversation.
  */
 import { LogLevel, Room, RoomEvent, Track, setLogLevel } from "livekit-client";
-import { DISCONNECTED, level, showEvent } from "./voice-call.js";
+import { setStrings, t } from "./strings.js";
+import { level, showEvent } from "./voice-call.js";
 
 const EVENTS_TOPIC = "aurion.voice";
 
 // livekit-client logs every step at info; the host page's console is not ours to fill.
 setLogLevel(LogLevel.warn);
 
-async function start({ access, audio, stream, update, fail }) {
+async function start({ access, audio, stream, update, fail, strings }) {
+  setStrings(strings); // this file's own copy of the catalogue module
   const room = new Room({ webAudioMix: { audioContext: audio } });
   const microphone = stream.getAudioTracks()[0];
   const players = [];
@@ -70,7 +72,7 @@ async function start({ access, audio, stream, update, fail }) {
       },
     });
   });
-  room.on(RoomEvent.Disconnected, () => end(DISCONNECTED));
+  room.on(RoomEvent.Disconnected, () => end(t("disconnected")));
 
   try {
     await room.connect(access.ws_url, access.token, { autoSubscribe: true });
@@ -79,12 +81,12 @@ async function start({ access, audio, stream, update, fail }) {
     clearInterval(meter);
     source.disconnect();
     room.disconnect();
-    throw new Error("The voice server could not be reached, so the call did not start. You can keep typing here.");
+    throw new Error(t("voice_unreachable"));
   }
   try {
     await room.localParticipant.publishTrack(microphone, { source: Track.Source.Microphone, name: "microphone" });
   } catch {
-    end("Your microphone could not be sent to the call. You can keep typing here.");
+    end(t("mic_not_sent"));
     return { mute() {}, hangUp() {} };
   }
   update({ state: "listening" });

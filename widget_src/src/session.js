@@ -6,6 +6,7 @@
  */
 import { ApiError } from "./http.js";
 import { forget, load, save } from "./storage.js";
+import { t } from "./strings.js";
 
 /** Renew a session token this long before it expires. */
 const RENEW_MARGIN = 60000;
@@ -62,7 +63,7 @@ export class Session {
 
   /** A valid session token: the stored one, or a new session. */
   token() {
-    if (this.preview) return Promise.reject(new ApiError(0, "preview", "This is a preview: messages are not sent."));
+    if (this.preview) return Promise.reject(new ApiError(0, "preview", t("preview")));
     const saved = this.saved;
     if (saved.token && saved.who === this.who() && Date.parse(saved.expires_at) - RENEW_MARGIN > Date.now()) {
       return Promise.resolve(saved.token);
@@ -75,7 +76,7 @@ export class Session {
     const who = this.who();
     const epoch = this.epoch;
     if (!email_token && !this.allowAnonymous) {
-      throw new ApiError(401, "sign_in", "Please sign in on this site to chat with us.");
+      throw new ApiError(401, "sign_in", t("sign_in"));
     }
     const body = email_token
       ? { email_token, display_name }

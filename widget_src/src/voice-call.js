@@ -4,9 +4,7 @@
  * which the voice socket sends as JSON frames and the LiveKit worker as data packets.
  */
 
-/** The call dropped from the other end; chat goes on. */
-export const DISCONNECTED = "The call was disconnected. You can start it again or keep typing.";
-const NOT_UNDERSTOOD = "Sorry, I didn't catch that. Please say it again.";
+import { t } from "./strings.js";
 
 /** The meter's reading, 0 to 1, for a run of microphone samples (-1 to 1): loudness, scaled so speech fills it. */
 export function level(samples) {
@@ -29,6 +27,6 @@ export function showEvent(text, update, on) {
   }
   if (frame.event === "state") on.state(frame.state);
   else if (frame.event === "barge_in") on.bargeIn?.();
-  else if (frame.event === "not_understood") update({ heard: NOT_UNDERSTOOD });
+  else if (frame.event === "not_understood") update({ heard: t("not_understood") });
   else if (frame.type === "error") update({ heard: frame.detail });
 }

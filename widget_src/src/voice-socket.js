@@ -10,7 +10,8 @@
  * it). `barge_in` drops what is queued. The words of both sides arrive on the chat
  * socket as ordinary messages.
  */
-import { DISCONNECTED, level, showEvent } from "./voice-call.js";
+import { t } from "./strings.js";
+import { level, showEvent } from "./voice-call.js";
 
 /** The sample rate of the voice socket's audio, both ways. */
 export const RATE = 16000;
@@ -89,7 +90,7 @@ export function start({ access, audio, stream, update, fail }) {
   }
 
   socket.onopen = () => update({ state: "listening" });
-  socket.onclose = () => end(ended ? "" : DISCONNECTED);
+  socket.onclose = () => end(ended ? "" : t("disconnected"));
   socket.onmessage = (event) => {
     if (typeof event.data !== "string") return play(event.data);
     showEvent(event.data, update, { state: (state) => update({ state }), bargeIn: silence });

@@ -13,18 +13,15 @@
  *
  * Both answer `start({access, audio, stream, update, fail})` with `{mute(on), hangUp()}`.
  */
+import { setStrings, t } from "./strings.js";
 import * as voiceSocket from "./voice-socket.js";
 
 /** Why the microphone could not be used, in words; chat still works. */
 function micProblem(error) {
-  if (error?.name === "NotAllowedError" || error?.name === "SecurityError")
-    return "Microphone access was denied. Allow it in your browser to talk, or keep typing here.";
-  if (error?.name === "NotFoundError" || error?.name === "OverconstrainedError")
-    return "No microphone was found. Connect one to talk, or keep typing here.";
-  return "The microphone could not be started. You can keep typing here.";
+  if (error?.name === "NotAllowedError" || error?.name === "SecurityError") return t("mic_denied");
+  if (error?.name === "NotFoundError" || error?.name === "OverconstrainedError") return t("mic_missing");
+  return t("mic_failed");
 }
-
-const STATE = { connecting: "Connecting…", listening: "Listening…", thinking: "Thinking…", speaking: "Speaking…" };
 const CSS = `.voice{display:flex;flex-wrap:wrap;align-items:center;gap:8px;padding:8px 16px;border-top:1px solid #e5e7eb;background:#eef2ff}
 .voice p{margin:0}.voice .state{flex:1;font-weight:600}.voice meter{width:80px}
 .voice button{padding:4px 10px;border:1px solid #374151;border-radius:999px;background:#fff;font:inherit;cursor:pointer}
@@ -36,12 +33,12 @@ const CSS = `.voice{display:flex;flex-wrap:wrap;align-items:center;gap:8px;paddi
  * panel is closed and opened again mid-call.
  */
 function controls(root) {
-  const bar = element("div", { class: "voice", role: "group", "aria-label": "Voice call" });
+  const bar = element("div", { class: "voice", role: "group", "aria-label": t("voice_call") });
   bar.append(
     element("p", { class: "state", role: "status" }),
-    element("meter", { min: "0", max: "1", value: "0", "aria-label": "Microphone level" }),
-    element("button", { type: "button", class: "mute", "aria-pressed": "false" }, "Mute"),
-    element("button", { type: "button", class: "hang-up" }, "Hang up"),
+    element("meter", { min: "0", max: "1", value: "0", "aria-label": t("mic_level") }),
+    element("button", { type: "button", class: "mute", "aria-pressed": "false" }, t("mute")),
+    element("button", { type: "button", class: "hang-up" }, t("hang_up")),
     element("p", { class: "heard", "aria-live": "polite" }),
     element("p", { class: "recorded", "aria-live": "polite" }),
   );
@@ -55,16 +52,16 @@ function controls(root) {
     show({ state, level, muted, heard, recorded }) {
       // A microphone event already queued when the call ended must not bring the controls back.
       if (removed) return;
-      if (!bar.isConnected) root.querySelector(".panel form")?.before(bar);
-      if (state !== undefined) part(".state").textContent = STATE[state] || "";
+      if (!bar.isConnected) root.querySelector(".panel > form")?.before(bar);
+      if (state !== undefined) part(".state").textContent = state ? t(state) : "";
       if (level !== undefined) part("meter").value = level;
       if (muted !== undefined) {
-        part(".mute").textContent = muted ? "Unmute" : "Mute";
+        part(".mute").textContent = t(muted ? "unmute" : "mute");
         part(".mute").setAttribute("aria-pressed", String(muted));
-        if (muted) part(".state").textContent = "Muted";
+        if (muted) part(".state").textContent = t("muted");
       }
       if (heard !== undefined) part(".heard").textContent = heard;
-      if (recorded) part(".recorded").textContent = "This call is recorded.";
+      if (recorded) part(".recorded").textContent = t("call_recorded");
     },
     remove() {
       removed = true;
@@ -75,7 +72,6 @@ function controls(root) {
 }
 
 const SVG = "http://www.w3.org/2000/svg";
-const PREVIEW = "This is a preview: voice calls start on your site.";
 const MIC = "M12 15a3 3 0 0 0 3-3V6a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-2.1a7 7 0 0 0 6-6.9z";
 
 /** A DOM element with attributes and text: the widget never writes HTML. */
@@ -92,12 +88,13 @@ function element(tag, attributes, text = "", namespace) {
  * browser lets it play the agent's voice.
  */
 function attach(chat) {
-  const mic = element("button", { type: "button", class: "icon mic", "aria-label": "Start a voice call" });
+  setStrings(chat.config.strings);
+  const mic = element("button", { type: "button", class: "icon mic", "aria-label": t("start_call") });
   const icon = element("svg", { viewBox: "0 0 24 24", "aria-hidden": "true", focusable: "false" }, "", SVG);
   icon.append(element("path", { d: MIC }, "", SVG));
   mic.append(icon);
   mic.onclick = () => {
-    if (chat.session.preview) return chat.set({ notice: PREVIEW });
+    if (chat.session.preview) return chat.set({ notice: t("voice_preview") });
     mic.hidden = true;
     call(chat, new AudioContext({ sampleRate: voiceSocket.RATE }), () => (mic.hidden = false));
   };
@@ -140,30 +137,17 @@ async function call(chat, audio, ended) {
       processing: chat.root.host.dataset.voiceProcessing !== "off",
     });
     const mute = ui.bar.querySelector(".mute");
-    mute.onclick = () => current.mute(mute.textContent === "Mute");
+    mute.onclick = () => current.mute(mute.getAttribute("aria-pressed") !== "true");
     ui.bar.querySelector(".hang-up").onclick = () => current.hangUp();
   } catch (error) {
-    fail(error.message || "The call could not be started. You can keep typing here.");
+    fail(error.message || t("call_failed"));
   }
-}
-
-const LOAD_FAILED = "The voice call could not be loaded. You can keep typing here.";
-
-/** Load another part of the widget (`aurion-<part>.js`) once, beside this one. */
-function loadPart(chat, part, global) {
-  if (window[global]) return Promise.resolve(window[global]);
-  return new Promise((resolve, reject) => {
-    const script = document.head.appendChild(document.createElement("script"));
-    script.onload = () => resolve(window[global]);
-    script.onerror = () => reject(new Error(LOAD_FAILED));
-    script.src = chat.client.link(`voice-widget/embed/aurion-${part}.js`);
-  });
 }
 
 /** Open the microphone and start the call on the transport `access` names. */
 async function startCall({ chat, access, audio, update, fail, processing }) {
   if (access.transport !== "embedded" && access.transport !== "livekit") {
-    throw new Error("This widget cannot join this kind of voice call. You can keep typing here.");
+    throw new Error(t("call_failed"));
   }
   let stream;
   try {
@@ -175,8 +159,10 @@ async function startCall({ chat, access, audio, update, fail, processing }) {
   }
   if (access.transport === "livekit") {
     try {
-      const livekit = await loadPart(chat, "livekit", "AurionLiveKit");
-      return await livekit.start({ access, audio, stream, update, fail });
+      const livekit = await chat.part("livekit", "AurionLiveKit").catch(() => {
+        throw new Error(t("voice_load_failed"));
+      });
+      return await livekit.start({ access, audio, stream, update, fail, strings: chat.config.strings });
     } catch (error) {
       stream.getTracks().forEach((track) => track.stop());
       throw error;
@@ -187,7 +173,7 @@ async function startCall({ chat, access, audio, update, fail, processing }) {
     await audio.audioWorklet.addModule(chat.client.link("voice-widget/embed/aurion-capture-worklet.js"));
   } catch {
     stream.getTracks().forEach((track) => track.stop());
-    throw new Error(LOAD_FAILED);
+    throw new Error(t("voice_load_failed"));
   }
   return voiceSocket.start({ access, audio, stream, update, fail });
 }

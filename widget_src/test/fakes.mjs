@@ -4,6 +4,18 @@
  * answers the widget's HTTP calls (through `fetch`) and its chat socket (`WebSocket`).
  */
 
+import { setStrings } from "../src/strings.js";
+
+// The catalogue strings these tests read; the server sends the whole catalogue in the
+// public config (aurion/services/widget_strings.py).
+setStrings({
+  unreachable: "We can't reach the support server. Check your connection.",
+  support_team: "Support team",
+  assistant: "Assistant",
+  sign_in: "Please sign in on this site to chat with us.",
+  not_understood: "Sorry, I didn't catch that. Please say it again.",
+});
+
 export const SERVER = "http://aurion.test";
 export const WIDGET_ID = "w_shop";
 export const STORAGE_KEY = "aurion:" + WIDGET_ID;

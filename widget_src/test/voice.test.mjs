@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import "./fakes.mjs"; // the catalogue strings the tests read
 import { level, showEvent } from "../src/voice-call.js";
 import { fromPcm16, toPcm16 } from "../src/voice-socket.js";
 
