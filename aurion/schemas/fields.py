@@ -171,16 +171,16 @@ def parse(model: type[M], values: Any) -> M:
         raise _problems(error, model)[0] from None
 
 
-EMAIL_MAX_LENGTH = 254
 # One @, a local part without spaces or controls, and a domain of dot-separated labels
 # with a dot in it. Deliberately no more: the only proof an address works is mail reaching it.
-_EMAIL = re.compile(r"[^\s@\x00-\x1f\x7f]{1,64}@(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+_DELIVERABLE = re.compile(r"[^\s@\x00-\x1f\x7f]{1,64}@(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 
 
-def _email(value: str) -> str:
-    if not _EMAIL.fullmatch(value):
+def _deliverable(value: str) -> str:
+    if not _DELIVERABLE.fullmatch(value):
         raise PydanticCustomError("email", "must be an email address such as name@example.com")
     return value
 
 
-Email = Annotated[Text(EMAIL_MAX_LENGTH), AfterValidator(_email)]
+# An address a visitor types for us to write to: an `Email` that mail could reach.
+ContactEmail = Annotated[Email, AfterValidator(_deliverable)]

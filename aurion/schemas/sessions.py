@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import Field
 
 from aurion.schemas.conversations import ConversationStatus
-from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH, Email, Model, OptionalText
+from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH, ContactEmail, Model, OptionalText
 from aurion.schemas.messages import HistoryPage
 
 EMAIL_TOKEN_MAX_LENGTH = 2048
@@ -48,7 +48,7 @@ class WidgetHistory(HistoryPage):
 class ContactRequest(Model):
     """Where an anonymous visitor wants a person's answer (asked for when nobody is in)."""
 
-    email: Email
+    email: ContactEmail
 
 
 class ContactReply(Model):
