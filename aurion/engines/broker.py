@@ -211,6 +211,10 @@ class RedisBroker(InProcessBroker):
             except self._errors as exc:
                 if not self._closing:
                     log.warning("Broker listener lost Redis (%s); retrying in %.1f s", exc, delay)
+            except Exception:
+                # Whatever it was, the listener must not die (that ended live delivery for good).
+                if not self._closing:
+                    log.exception("Broker listener failed; retrying in %.1f s", delay)
             finally:
                 was_live = self._live.is_set()
                 self._live.clear()
