@@ -51,6 +51,7 @@ from aurion.voice.engines import open_recognizer, open_synthesizer  # noqa: E402
 from aurion.voice.pipeline import VoiceCall  # noqa: E402
 from aurion.voice.synthesis import EspeakSynthesizer  # noqa: E402
 from tests.support.knowledge import HELP_DESK  # noqa: E402
+from tests.support.live_server import LIVE_SECRET_KEY  # noqa: E402
 from tests.support.speech import silence  # noqa: E402
 
 ARTICLES = DEMO_ARTICLES + HELP_DESK
@@ -152,7 +153,8 @@ def new_session(app, widget_id: int) -> tuple[int, str]:
 def build_app(folder: str, sessions: int):
     config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
     database_url = f"sqlite:///{folder}/bench.db"
-    app = create_app({**config, "SQLALCHEMY_DATABASE_URI": database_url, "AURION_LIMIT_MESSAGE": "100000/minute"})
+    # The gunicorn worker of the chat-echo part signs session tokens with the live server's key.
+    app = create_app({**config, "SQLALCHEMY_DATABASE_URI": database_url, "AURION_LIMIT_MESSAGE": "100000/minute", "SECRET_KEY": LIVE_SECRET_KEY})
     app.instance_path = folder
     with app.app_context():
         upgrade()
