@@ -196,18 +196,21 @@ class WhisperRecognizer:
 
 
 class SphinxRecognizer:
-    """pocketsphinx with a widget's model. One per call: a decoder serves one utterance at a time."""
+    """pocketsphinx with a widget's model. One per call: a decoder serves one utterance at a time
+    (an early transcript that is being discarded may still be decoding when the next one starts)."""
 
     def __init__(self, model: ModelFiles):
         from pocketsphinx import Decoder
 
         self._decoder = Decoder(samprate=SAMPLE_RATE, lm=model.language_model, dict=model.dictionary, logfn="/dev/null")
+        self._lock = threading.Lock()
 
     def transcribe(self, pcm: bytes) -> str:
-        self._decoder.start_utt()
-        self._decoder.process_raw(pcm, full_utt=True)
-        self._decoder.end_utt()
-        hypothesis = self._decoder.hyp()
+        with self._lock:
+            self._decoder.start_utt()
+            self._decoder.process_raw(pcm, full_utt=True)
+            self._decoder.end_utt()
+            hypothesis = self._decoder.hyp()
         return hypothesis.hypstr.strip() if hypothesis is not None and hypothesis.hypstr else ""
 
 

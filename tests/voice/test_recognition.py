@@ -7,6 +7,7 @@ import pytest
 
 from aurion.voice.engines import engines_status, open_recognizer
 from aurion.voice.recognition import (
+    MODEL_REQUIREMENT,
     MODEL_SHA256,
     ModelRefused,
     WhisperModelFiles,
@@ -81,3 +82,9 @@ def test_the_prompt_names_the_products_and_article_titles():
         ["Sign the email with HMAC-SHA256 and call Aurion('identify').", "Nothing capitalised inside here."],
     )
     assert prompt == "HMAC-SHA256, Aurion. Resetting your password. Identifying signed-in visitors"
+
+
+def test_the_voice_extra_pins_the_model_the_code_checks():
+    from tests.support import ROOT
+
+    assert MODEL_REQUIREMENT in (ROOT / "setup.cfg").read_text().split("[options.extras_require]")[1].split("test =")[0]
