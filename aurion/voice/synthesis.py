@@ -46,22 +46,25 @@ class _Espeak:
         # Kept on the instance: ctypes callbacks must outlive every call into the library.
         self._callback = _CALLBACK(self._collect)
         self._library.espeak_SetSynthCallback(self._callback)
-        self._library.espeak_SetParameter(_ESPEAK_RATE, SPEAKING_RATE, 0)
         self._voice = None
+        self._rate = None
 
     def _collect(self, samples, count, _events) -> int:
         if count > 0:
             self._pieces.append(ctypes.string_at(samples, count * 2))
         return 0
 
-    def speak(self, text: str, voice: str) -> bytes:
+    def speak(self, text: str, voice: str, words_per_minute: int = SPEAKING_RATE) -> bytes:
         """`text` as PCM16 at `self.rate`, synthesised off the gevent loop (aurion.engines.cpu_pool)."""
         with self.lock:
-            return run_cpu(self._speak, text, voice)
+            return run_cpu(self._speak, text, voice, words_per_minute)
 
-    def _speak(self, text: str, voice: str) -> bytes:
+    def _speak(self, text: str, voice: str, words_per_minute: int) -> bytes:
         """`speak`'s work, under the lock the caller holds (the library's state is global)."""
         encoded = text.encode("utf-8") + b"\0"
+        if words_per_minute != self._rate:
+            self._library.espeak_SetParameter(_ESPEAK_RATE, words_per_minute, 0)
+            self._rate = words_per_minute
         if voice != self._voice:
             if self._library.espeak_SetVoiceByName(voice.encode()) != 0:
                 raise ValueError(f"espeak-ng has no voice {voice!r}")
@@ -89,12 +92,13 @@ def _shared_espeak() -> _Espeak:
 class EspeakSynthesizer:
     """Offline speech with espeak-ng (robotic, instant: about 0.001 s of work per second of speech)."""
 
-    def __init__(self, voice: str = "en-us"):
+    def __init__(self, voice: str = "en-us", words_per_minute: int = SPEAKING_RATE):
         self.voice = voice
+        self.words_per_minute = words_per_minute
         self._engine = _shared_espeak()
 
     def synthesize(self, text: str) -> bytes:
-        return run_cpu(resample, self._engine.speak(text, self.voice), self._engine.rate)
+        return run_cpu(resample, self._engine.speak(text, self.voice, self.words_per_minute), self._engine.rate)
 
 
 class SpeechEndpoint:

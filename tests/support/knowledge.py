@@ -2,7 +2,7 @@
 
 Their words are chosen for every surface at once: the search ranks them apart, the
 agent quotes "5 to 10 business days" and "reset link", and the voice tests' questions
-("How long do refunds take?", "When will my order arrive?") use words the widget's
+("How long does a refund take?", "When does my order arrive?") use words the widget's
 recognition model learns from them.
 """
 

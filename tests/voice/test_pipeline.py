@@ -9,7 +9,7 @@ from aurion.models import Message
 from aurion.voice.audio import BYTES_PER_SECOND, OUTPUT_CHUNK_BYTES, duration
 from aurion.voice.engines import open_recognizer, open_synthesizer
 from aurion.voice.pipeline import VoiceCall
-from tests.support.speech import Recorder, agent_transcript, microphone_frames, say, turn_over
+from tests.support.speech import Recorder, agent_transcript, microphone_frames, say, spoken, turn_over
 from tests.support.speech_server import SpeechServer
 
 
@@ -43,9 +43,10 @@ def start_call(app, help_desk):
     "question, article, answer_words",
     [
         ("How do I reset my password?", "Resetting your password", "reset link"),
-        # The offline recognition hears "how want to refund i": answered with how to request one.
-        ("How long do refunds take?", "Refund policy", "request a refund"),
-        ("When will my order arrive?", "Shipping times", "ship"),
+        # Whisper tiny.en mishears espeak's "do refunds" ("do we refuse") and "When will" ("When we'll",
+        # which search then misses): known misses, recorded in bench/README.md; these phrasings it hears.
+        ("How long does a refund take?", "Refund policy", "request a refund"),
+        ("When does my order arrive?", "Shipping times", "ship"),
     ],
 )
 def test_spoken_question_is_answered_aloud_from_the_knowledge_base(app, start_call, question, article, answer_words):
@@ -110,3 +111,13 @@ def test_hosted_speech_engines_run_the_same_pipeline(app, start_call):
     assert "business days" in reply["text"]
     assert sum(duration(chunk) for chunk in recorder.audio) > 1.0
     assert {request["path"] for request in server.requests} == {"/v1/audio/transcriptions", "/v1/audio/speech"}
+
+
+def test_a_question_with_a_pause_in_it_is_heard_whole(app, start_call):
+    # The pause starts recognition early; the words after it make that transcript out of date.
+    call, recorder = start_call()
+    for frame in microphone_frames(spoken("I forgot my password", tail=0.3) + spoken("and the reset link expired", lead=0.0)):
+        call.hear(frame)
+    heard = recorder.wait_for(lambda e: e.get("event") == "transcript" and e["sender"] == "user", timeout=60)
+    assert {"forgot", "password", "reset", "link"} <= set(heard["text"].lower().strip(".?!").replace(",", "").split())
+    assert sum(e.get("event") == "transcript" and e["sender"] == "user" for e in recorder.events) == 1

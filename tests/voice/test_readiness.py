@@ -1,6 +1,7 @@
 """GA readiness reports the voice backend the widget would really use."""
 
 from aurion.services.readiness import ga_readiness
+from aurion.voice.recognition import MODEL_SHA256
 from tests.support.live_server import free_port
 
 
@@ -11,7 +12,16 @@ def voice_check(widget, settings) -> dict:
 def test_embedded_voice_is_available_when_its_engines_load(widget):
     check = voice_check(widget, {})
     assert check["ok"] is True
-    assert "pocketsphinx" in check["detail"] and "espeak-ng" in check["detail"]
+    assert "Whisper tiny.en" in check["detail"] and "espeak-ng" in check["detail"]
+    check = voice_check(widget, {"AURION_STT_ENGINE": "pocketsphinx"})
+    assert check["ok"] is True and "pocketsphinx" in check["detail"]
+
+
+def test_a_tampered_recognition_model_turns_voice_off(widget, tmp_path):
+    # The readiness report names what is wrong (tests/voice/test_recognition.py checks the whole message).
+    (tmp_path / "model.bin").write_bytes(b"not the model")
+    check = voice_check(widget, {"AURION_STT_MODEL_DIR": str(tmp_path), "AURION_STT_MODEL_SHA256": MODEL_SHA256})
+    assert check["ok"] is False and "not the file Aurion was released with" in check["detail"]
 
 
 def test_configured_speech_endpoints_are_named(widget):

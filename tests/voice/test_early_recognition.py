@@ -1,0 +1,112 @@
+"""Recognition started at the visitor's first pause: kept when the turn ends there, dropped when they go on."""
+
+import threading
+
+import pytest
+
+from aurion.voice.audio import INPUT_FRAME_BYTES
+from aurion.voice.pipeline import EARLY_PAUSE, EarlyTranscripts, _Utterances
+from tests.support.speech import silence, spoken
+
+
+class Transcriber:
+    """A recogniser that answers with the length of what it was given, and records every call."""
+
+    def __init__(self, gate: threading.Event | None = None):
+        self.calls: list[int] = []
+        self._gate = gate
+
+    def transcribe(self, pcm: bytes) -> str:
+        if self._gate is not None:
+            self._gate.wait(10)
+        self.calls.append(len(pcm))
+        return f"{len(pcm)} bytes"
+
+
+def listen(pcm: bytes) -> list[tuple[str, int]]:
+    """What `_Utterances` notices in `pcm`, in order: (kind, bytes)."""
+    utterances = _Utterances()
+    noticed = []
+    for frame in utterances.frames.push(pcm):
+        heard = utterances.feed(frame)
+        if heard.resumed:
+            noticed.append(("resumed", 0))
+        if heard.paused is not None:
+            noticed.append(("paused", len(heard.paused)))
+        if heard.utterance is not None:
+            noticed.append(("ended", len(heard.utterance)))
+    return noticed
+
+
+def test_one_question_pauses_once_and_ends():
+    kinds = [kind for kind, _ in listen(spoken("How long do refunds take?", tail=1.0))]
+    assert kinds == ["paused", "ended"]
+
+
+def test_speech_after_a_short_pause_resumes_the_same_turn():
+    # 0.3 s of silence: a pause (over EARLY_PAUSE) but shorter than the end of a turn.
+    assert EARLY_PAUSE < 0.3
+    pcm = spoken("I forgot my password", tail=0.3) + spoken("and the reset link expired", lead=0.0, tail=1.0)
+    noticed = listen(pcm)
+    assert [kind for kind, _ in noticed] == ["paused", "resumed", "paused", "ended"]
+    # The second pause covers both phrases.
+    assert noticed[2][1] > noticed[0][1]
+
+
+def test_silence_neither_pauses_nor_ends_a_turn():
+    assert listen(silence(2.0)) == []
+
+
+def test_a_transcript_begun_at_the_pause_answers_the_turn_without_decoding_again():
+    transcriber = Transcriber()
+    early = EarlyTranscripts(transcriber)
+    early.begin(b"\0" * 6400)
+    turn = early.turn_ended()
+    assert early.take(turn, b"\0" * 9600) == "6400 bytes"
+    assert transcriber.calls == [6400]
+
+
+def test_a_transcript_is_discarded_when_the_visitor_goes_on():
+    transcriber = Transcriber()
+    early = EarlyTranscripts(transcriber)
+    early.begin(b"\0" * 6400)
+    early.discard()
+    turn = early.turn_ended()
+    assert early.take(turn, b"\0" * 9600) == "9600 bytes"
+
+
+def test_the_latest_pause_wins_and_a_slow_early_transcript_is_waited_for():
+    gate = threading.Event()
+    transcriber = Transcriber(gate)
+    early = EarlyTranscripts(transcriber)
+    early.begin(b"\0" * 3200)
+    early.discard()
+    early.begin(b"\0" * 6400)
+    turn = early.turn_ended()
+    result = []
+    taker = threading.Thread(target=lambda: result.append(early.take(turn, b"\0" * 9600)))
+    taker.start()
+    gate.set()
+    taker.join(10)
+    assert result == ["6400 bytes"]
+
+
+def test_each_turn_takes_its_own_transcript():
+    early = EarlyTranscripts(Transcriber())
+    early.begin(b"\0" * 3200)
+    first = early.turn_ended()
+    # The next turn had no pause of its own (cut at the longest utterance, say).
+    second = early.turn_ended()
+    assert early.take(second, b"\0" * 9600) == "9600 bytes"
+    assert early.take(first, b"\0" * 6400) == "3200 bytes"
+
+
+def test_a_failed_early_transcript_fails_its_turn():
+    class Broken:
+        def transcribe(self, pcm: bytes) -> str:
+            raise RuntimeError("decoder crashed")
+
+    early = EarlyTranscripts(Broken())
+    early.begin(b"\0" * INPUT_FRAME_BYTES)
+    with pytest.raises(RuntimeError, match="decoder crashed"):
+        early.take(early.turn_ended(), b"")
