@@ -43,6 +43,7 @@ VALID_BODIES = {
     "Assignment": {"to": "human"},
     "WebhookInput": {"url": "https://hooks.example.com/aurion", "events": ["message.created"]},
     "VoiceTokenRequest": {"widget_id": "{widget_id}"},
+    "RatingInput": {"score": "good"},
 }
 _DECLARED = {(rule.rule, method): op for rule, method, op in documented_operations(create_app(TestConfig))}
 OPERATIONS = sorted(_DECLARED)

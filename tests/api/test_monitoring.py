@@ -178,15 +178,24 @@ def test_gunicorn_workers_add_up_their_metrics(widget, database_url, instance_pa
         assert open_sockets_become(0)
 
 
-@pytest.mark.redis
-def test_the_broker_counts_each_time_its_listener_subscribes(make_app, redis_url):
+def test_the_broker_counts_each_reconnect_to_redis(make_app, private_redis):
     from aurion.engines.broker import broker
 
-    app = make_app(AURION_BROKER_URL=redis_url)
+    app = make_app(AURION_BROKER_URL=private_redis.url)
     client = app.test_client()
-    before = sample_value(client.get("/metrics").get_data(as_text=True), "aurion_broker_reconnects_total")
+
+    def reconnects() -> float:
+        return sample_value(client.get("/metrics").get_data(as_text=True), "aurion_broker_reconnects_total")
+
     with app.app_context():
-        # The first socket starts the listener; closing the broker would end it with an error.
-        broker().subscribe("conv_metrics").close()
-    after = sample_value(client.get("/metrics").get_data(as_text=True), "aurion_broker_reconnects_total")
-    assert after == before + 1
+        assert broker().ready()
+        before = reconnects()
+        private_redis.restart(down_seconds=0.5)
+        deadline = time.monotonic() + 15
+        while reconnects() < before + 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        try:
+            # The first connection is not a reconnect; the one after the restart is.
+            assert reconnects() == before + 1
+        finally:
+            broker().close()

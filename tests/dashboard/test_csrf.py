@@ -1,7 +1,7 @@
 """CSRF: every state-changing request of the dashboard needs the session's token."""
 
 import pytest
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 from aurion.dashboard.csrf import token_matches
 from tests.support.dashboard import PASSWORD, Dashboard, csrf_token_in
@@ -20,7 +20,7 @@ def _dashboard_posts(app) -> list[Rule]:
 
 
 def _path(rule: Rule) -> str:
-    values = {name: 1 if "int" in str(rule._converters.get(name, "")).lower() else "x" for name in rule.arguments}
+    values = {name: 1 if isinstance(rule._converters.get(name), IntegerConverter) else "x" for name in rule.arguments}
     return rule.build(values)[1]
 
 
