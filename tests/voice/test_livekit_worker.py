@@ -3,6 +3,7 @@ its job entrypoint on the framework's fake job context and mock room with real r
 and `AudioFrame`s, and its dispatch through the worker protocol against a loopback server."""
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import threading
@@ -57,6 +58,13 @@ def job_context(room):
             ctx._tempdir.cleanup()
 
 
+def run_in_own_loop(coroutine) -> None:
+    """`asyncio.run(coroutine)` on a thread of its own: Playwright's sync API, used by the
+    browser tests of the same run, leaves an event loop running on the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as executor:
+        executor.submit(asyncio.run, coroutine).result()
+
+
 async def _wait(condition, timeout: float = ANSWER_TIMEOUT) -> None:
     async with asyncio.timeout(timeout):
         while not condition():
@@ -105,7 +113,7 @@ def test_the_job_entrypoint_answers_a_spoken_question_in_the_room(app, help_desk
             await agent_voice.aclose()
             await microphone.aclose()
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
     events = _events(room)
     assert events[0] == {"type": "voice", "event": "state", "state": "listening"}
     said = [e for e in events if e.get("event") == "transcript"]
@@ -125,7 +133,7 @@ def test_a_room_without_a_conversation_ends_the_job_without_joining(app):
     room = create_mock_room.__wrapped__()
     room.name = "room_unknown"
     with job_context(room) as ctx:
-        asyncio.run(answer_room(app, ctx))
+        run_in_own_loop(answer_room(app, ctx))
     room.local_participant.publish_track.assert_not_called()
 
 
