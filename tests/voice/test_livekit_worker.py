@@ -145,9 +145,14 @@ def dispatch():
 
 
 @pytest.fixture
-def two_workers(app, dispatch):
+def two_workers(app, dispatch, monkeypatch):
     """Two voice workers, as two hosts would run them, registered with `dispatch`."""
     app.config.update(dispatch.settings)
+    # The framework copies its settings into os.environ, which later tests' servers would
+    # inherit (and turn to LiveKit for voice): put the environment back afterwards.
+    for name in dispatch.settings:
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     servers = [voice_server(app, health_port=0) for _ in range(2)]
     loop = asyncio.new_event_loop()
 
