@@ -112,6 +112,7 @@ def main() -> None:
         "RATELIMIT_KEY_PREFIX": f"bench-load-{time.time_ns()}",  # fresh counters, nothing to flush
         # One IP opens every session; the guide's 5/minute would stop the bench.
         "AURION_LIMIT_SESSION": "100000/minute",
+        "AURION_LIMIT_SESSION_PER_IP": "100000/minute",
     }
     posts, answers, missed = [], [], []
     with tempfile.TemporaryDirectory() as instance, gunicorn_server(args.database_url, instance, **settings) as base_url:
