@@ -3,8 +3,9 @@
 from aurion.models.calls import Call
 from aurion.models.conversations import Attachment, Conversation, Message, Rating, Visitor, WidgetSession
 from aurion.models.email import OutgoingEmail
+from aurion.models.inbox import ConversationNote, ConversationRead, SavedReply
 from aurion.models.knowledge import Article, ArticlePassage, UnansweredQuestion
-from aurion.models.tenancy import Admin, ApiKey, Tenant
+from aurion.models.tenancy import Admin, ApiKey, Invitation, Tenant
 from aurion.models.webhooks import Webhook, WebhookDelivery
 from aurion.models.widgets import Widget
 
@@ -16,9 +17,13 @@ __all__ = [
     "Attachment",
     "Call",
     "Conversation",
+    "ConversationNote",
+    "ConversationRead",
+    "Invitation",
     "Message",
     "OutgoingEmail",
     "Rating",
+    "SavedReply",
     "Tenant",
     "UnansweredQuestion",
     "Visitor",

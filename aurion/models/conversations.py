@@ -7,9 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aurion.extensions import db
 from aurion.models.types import JSONList, UTCDateTime
-from aurion.schemas.fields import EMAIL_MAX_LENGTH, PUBLIC_ID_MAX_LENGTH
+from aurion.schemas.fields import EMAIL_MAX_LENGTH, PUBLIC_ID_MAX_LENGTH, URL_MAX_LENGTH
 from aurion.schemas.messages import ATTACHMENT_NAME_MAX_LENGTH, CLIENT_ID_MAX_LENGTH
 from aurion.schemas.sessions import DISPLAY_NAME_MAX_LENGTH
+from aurion.schemas.team import TIME_ZONE_MAX_LENGTH, USER_AGENT_MAX_LENGTH
 from aurion.timestamps import utcnow
 
 
@@ -54,10 +55,13 @@ class Conversation(db.Model):
     agent_turn_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     # The lease of the worker answering now (aurion.engines.leases); None when none is.
     agent_turn_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The teammate the conversation is assigned to; None: unassigned.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("admins.id", ondelete="SET NULL"), index=True)
 
     widget = relationship("Widget")
     visitor = relationship("Visitor")
     rating = relationship("Rating", uselist=False, back_populates="conversation")
+    assignee = relationship("Admin")
 
     def reply_address(self) -> str | None:
         """Where email to the visitor goes: the address they left, or the one their token proves."""
@@ -92,6 +96,11 @@ class WidgetSession(db.Model):
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Where and on what the visitor opened the widget, shown beside the conversation in the inbox.
+    page_url: Mapped[str | None] = mapped_column(String(URL_MAX_LENGTH))
+    user_agent: Mapped[str | None] = mapped_column(String(USER_AGENT_MAX_LENGTH))
+    # The visitor's IANA time zone as their browser reports it ("Europe/Berlin").
+    time_zone: Mapped[str | None] = mapped_column(String(TIME_ZONE_MAX_LENGTH))
 
     widget = relationship("Widget")
     visitor = relationship("Visitor")
@@ -118,6 +127,7 @@ class Message(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     conversation = relationship("Conversation")
+    admin = relationship("Admin")
     attachments = relationship("Attachment", back_populates="message", order_by="Attachment.id")
 
     __table_args__ = (

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from aurion.extensions import db
 from aurion.models.types import StringList, UTCDateTime
 from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH
+from aurion.schemas.team import REPLY_TIME_TEXT_MAX_LENGTH
 from aurion.schemas.widgets import COLOR_LENGTH, GREETING_MAX_LENGTH, WIDGET_NAME_MAX_LENGTH
 from aurion.timestamps import utcnow
 
@@ -42,6 +43,8 @@ class Widget(db.Model):
     greetings: Mapped[dict | None] = mapped_column(JSON(), default=dict)
     # Email the visitor the transcript when the conversation is closed (where an address is known).
     transcript_auto: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "Typically replies in …" as the owner words it; empty: measured (aurion.services.team).
+    reply_time_text: Mapped[str] = mapped_column(String(REPLY_TIME_TEXT_MAX_LENGTH), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
