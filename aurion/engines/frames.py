@@ -4,7 +4,8 @@ The chat socket, the voice socket, the LiveKit data channel and the dashboard's
 event stream all carry these objects; each has a `type`:
 
 - `message`: a stored message (the same shape as in the API's history);
-- `typing`: someone (`sender`) started or stopped writing (`active`);
+- `typing`: someone (`sender`) started or stopped writing (`active`); a person of the
+  team comes with their `author` card (name, initials, colour, avatar);
 - `delta`: a piece of the agent's answer as it is generated (`id` of the message to be);
 - `handoff`: the conversation's new `status` (a person was asked for, took over, or left),
   with `away: true` when a person was asked for outside business hours;
@@ -20,8 +21,8 @@ def message(fields: dict) -> dict:
     return {"type": "message", **fields}
 
 
-def typing(sender: str, active: bool) -> dict:
-    return {"type": "typing", "sender": sender, "active": active}
+def typing(sender: str, active: bool, author: dict | None = None) -> dict:
+    return {"type": "typing", "sender": sender, "active": active, **({"author": author} if author else {})}
 
 
 def delta(message_id: str, content: str) -> dict:

@@ -60,6 +60,15 @@ class WidgetAttachment(Model):
     created_at: datetime
 
 
+class Person(Model):
+    """A teammate as visitors see them (never their email)."""
+
+    name: str = Field(examples=["Sam Lee"])
+    initials: str = Field(examples=["SL"])
+    color: str = Field(description="The initials' background, #rrggbb.")
+    avatar_url: str | None = Field(description="Their picture, a path on the Aurion host; none: show the initials.")
+
+
 class WidgetMessage(Model):
     """A message as the API, history pages and the WebSocket `message` frame show it."""
 
@@ -71,6 +80,7 @@ class WidgetMessage(Model):
     created_at: datetime
     sources: list[Source]
     attachments: list[WidgetAttachment]
+    author: Person | None = Field(None, description="Who of the team wrote a `human` message.")
 
 
 class HistoryQuery(Query):

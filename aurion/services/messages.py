@@ -27,6 +27,7 @@ from aurion.schemas.fields import is_public_id
 from aurion.schemas.messages import HISTORY_DEFAULT_LIMIT
 from aurion.services import webhooks
 from aurion.services.public_ids import new_public_id
+from aurion.services.team import person_card
 from aurion.services.uploads import attachment_to_dict
 from aurion.timestamps import isoformat_utc, utcnow
 
@@ -179,6 +180,7 @@ def _message_fields(message: Message) -> dict:
         "created_at": isoformat_utc(message.created_at),
         "sources": message.sources,
         "attachments": [attachment_to_dict(attachment) for attachment in message.attachments],
+        **({"author": person_card(message.admin)} if message.admin is not None else {}),
     }
 
 
@@ -203,7 +205,7 @@ def history_page(
     """
     size = limit
     query = (
-        db.select(Message).filter_by(conversation_id=conversation.id).options(selectinload(Message.attachments))
+        db.select(Message).filter_by(conversation_id=conversation.id).options(selectinload(Message.attachments), selectinload(Message.admin))
     )
     forward = after is not None
     if forward:
