@@ -7,7 +7,7 @@ server → client `message`, `typing`, `delta`, `handoff`, `error`, `pong`, `ack
 (`{client_id, id}`: a `message` frame with a `client_id` was stored as message `id`);
 client → server `message` (same rules and limit as `POST /widget/messages`, with an
 optional `client_id`: a resend with the same one is stored once), `ping`, `handoff` (the
-visitor asks for a person). A bad frame gets an `error` frame and the socket stays open.
+visitor asks for a person), `typing` (`{active}`: shown to the team, not stored). A bad frame gets an `error` frame and the socket stays open.
 `?after=<message id>` replays what the client missed. The server closes with 4401 when
 the session expires or is revoked, and with 1012 when live delivery was interrupted
 (reconnect, with `?after=`).
@@ -29,10 +29,10 @@ from aurion.extensions import db, sock
 from aurion.models import WidgetSession
 from aurion.problems import Problem
 from aurion.schemas.fields import parse
-from aurion.schemas.messages import WidgetMessageRequest
+from aurion.schemas.messages import TypingFrame, WidgetMessageRequest
 from aurion.schemas.voice import ChatSocketQuery
 from aurion.services.conversations import request_handoff
-from aurion.services.messages import cursor_row_id, history_page, visitor_said
+from aurion.services.messages import cursor_row_id, history_page, visitor_said, visitor_typing
 from aurion.services.sessions import session_from_bearer
 
 bp = Blueprint("widget_socket", __name__, url_prefix="/api/v1/widget")
@@ -114,8 +114,10 @@ def _handle(session: WidgetSession, frame: dict, channel: Channel) -> None:
             channel.send(frames.ack(said.client_id, message.public_id))
     elif kind == "handoff":
         request_handoff(session.conversation)
+    elif kind == "typing":
+        visitor_typing(session.conversation, parse(TypingFrame, {"active": frame.get("active")}).active)
     else:
-        raise Problem(400, "unknown_frame_type", f"Unknown frame type {kind!r}; send message, ping or handoff.")
+        raise Problem(400, "unknown_frame_type", f"Unknown frame type {kind!r}; send message, ping, handoff or typing.")
 
 
 def _replay_missed(after: str, channel: Channel) -> None:

@@ -43,6 +43,12 @@ class WidgetMessageRequest(Model):
         return content
 
 
+class TypingFrame(Model):
+    """The visitor started (`active: true`) or stopped writing; the widget sends it at most every few seconds."""
+
+    active: bool
+
+
 class Source(Model):
     """An article an agent's answer drew on."""
 

@@ -150,6 +150,17 @@ def _sent_before(conversation: Conversation, client_id: str | None) -> Message |
     ).scalar_one_or_none()
 
 
+def team_channel(conversation: Conversation) -> str:
+    """The conversation's dashboard-only channel: what the team sees and the visitor must not
+    (internal notes, the visitor's own typing). The widget listens on `conversation.public_id`."""
+    return f"team:{conversation.public_id}"
+
+
+def visitor_typing(conversation: Conversation, active: bool) -> None:
+    """Tell the team the visitor started (or stopped) writing; nothing is stored."""
+    publish(team_channel(conversation), frames.typing("user", active))
+
+
 def publish_message(message: Message) -> None:
     """Deliver a stored message to every socket of its conversation."""
     publish(message.conversation.public_id, message_to_dict(message))

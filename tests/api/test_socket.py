@@ -125,6 +125,7 @@ def test_disallowed_origin_refuses_the_handshake(live_server, shop):
         ('{"type": "dance"}', "unknown_frame_type"),
         ('{"type": "message", "content": "' + "x" * 40_000 + '"}', "frame_too_large"),
         ('{"type": "message", "content": "   "}', "validation_error"),
+        ('{"type": "typing", "active": "maybe"}', "validation_error"),
     ],
 )
 def test_bad_frames_get_an_error_and_the_socket_stays_usable(live_server, shop, raw, code):
@@ -136,6 +137,16 @@ def test_bad_frames_get_an_error_and_the_socket_stays_usable(live_server, shop, 
         assert error["code"] == code
         send(ws, {"type": "ping"})
         assert frames_until(ws, lambda f: f["type"] == "pong")
+
+
+def test_the_visitors_typing_is_not_echoed_back_to_them(live_server, shop):
+    widget, _ = shop
+    session = start_session_over_http(live_server, widget)
+    with widget_socket(live_server, session["token"]) as ws:
+        send(ws, {"type": "typing", "active": True})
+        send(ws, {"type": "ping"})
+        seen = frames_until(ws, lambda f: f["type"] == "pong")
+        assert [f["type"] for f in seen if f["type"] in ("typing", "error")] == []
 
 
 def test_flooding_past_the_message_limit_is_refused_and_the_socket_survives(live_server, shop, app):
