@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from aurion.extensions import db
 from aurion.models import SavedReply
 from aurion.problems import NotFoundProblem, ValidationProblem
+from aurion.schemas.fields import is_public_id
 from aurion.schemas.notes import SavedReplyRequest
 from aurion.services.public_ids import new_public_id
 
@@ -21,7 +22,9 @@ def saved_reply_to_dict(saved: SavedReply) -> dict:
 
 def find_saved_reply(tenant_id: int, public_id: str) -> SavedReply:
     """The tenant's saved reply `public_id`; another tenant's is reported missing."""
-    saved = db.session.execute(db.select(SavedReply).filter_by(tenant_id=tenant_id, public_id=public_id)).scalar_one_or_none()
+    saved = None
+    if is_public_id(public_id):
+        saved = db.session.execute(db.select(SavedReply).filter_by(tenant_id=tenant_id, public_id=public_id)).scalar_one_or_none()
     if saved is None:
         raise NotFoundProblem(f"No saved reply {public_id!r} in this tenant.", "saved_reply_not_found")
     return saved
