@@ -118,6 +118,15 @@ function typingLabel(frame, me) {
   return name === me ? null : `${name} is typing…`;
 }
 
+/** The take-over button follows the status: replying took the conversation over. */
+function offerHandoff(status) {
+  const form = document.getElementById("handoff-form");
+  if (!form || status === "closed") return;
+  const human = status === "human";
+  form.elements.to.value = human ? "agent" : "human";
+  form.querySelector("button").textContent = human ? "Hand back to the agent" : "Take over";
+}
+
 const RECONNECT_MS = 2000;
 
 /** Follow the conversation's server-sent events: new messages, hand-offs, typing. */
@@ -140,6 +149,7 @@ function setUpConversation() {
       if (!list.querySelector(`[data-note-id="${CSS.escape(frame.id)}"]`)) list.append(noteItem(frame));
     } else if (frame.type === "handoff") {
       status.textContent = labels[frame.status] || frame.status;
+      offerHandoff(frame.status);
     } else if (frame.type === "typing") {
       const label = typingLabel(frame, list.dataset.me);
       if (label !== null) typing.textContent = frame.active ? label : "";

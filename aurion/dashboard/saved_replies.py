@@ -63,7 +63,7 @@ def update_saved_reply(saved_reply_id: str):
 
 
 @bp.post("/saved-replies/<saved_reply_id>/delete")
-def delete_saved_reply_view(saved_reply_id: str):
+def remove_saved_reply(saved_reply_id: str):
     """Delete a saved reply."""
     saved = find_saved_reply(tenant_id(), saved_reply_id)
     delete_saved_reply(saved)

@@ -79,6 +79,7 @@ def test_reply_note_and_saved_reply_without_a_reload(admin_page, second_admin_pa
         expect(sent).to_contain_text("Sure. Refunds take 5 to 10 days.")
         expect(box).to_have_value("")
         expect(page.locator("#status")).to_have_text("With a person")
+        expect(page.get_by_role("button", name="Hand back to the agent")).to_be_visible()
 
         page.get_by_label("Note for your team").fill("Order 1234 was refunded already.")
         page.get_by_role("button", name="Add note").click()
