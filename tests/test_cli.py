@@ -99,4 +99,4 @@ def test_setup_demo_prints_where_to_sign_in_to_the_dashboard(app, runner):
     line = next(line for line in output.splitlines() if line.startswith("Dashboard:"))
     assert "http://127.0.0.1:8000/dashboard/ (sign in as admin@demo.test / " in line
     password = line.rsplit(" / ", 1)[1].rstrip(")")
-    assert Dashboard(app.test_client()).sign_in("admin@demo.test", password).headers["Location"] == "/dashboard/widgets"
+    assert Dashboard(app.test_client()).sign_in("admin@demo.test", password).headers["Location"] == "/dashboard/inbox"
