@@ -1,6 +1,7 @@
 """The team: who may open what (owners everything, agents the inbox), invitations, teammates'
 roles and removal, profiles and avatars, and one tenant never touching another's team."""
 
+import os
 import re
 from datetime import timedelta
 from io import BytesIO
@@ -12,6 +13,7 @@ from aurion.extensions import db
 from aurion.models import Admin, Conversation, Invitation, Message
 from aurion.services.conversations import human_reply
 from aurion.services.tenants import create_admin
+from aurion.services.uploads import upload_dir
 from aurion.timestamps import utcnow
 from tests.support.attachments import tiny_png
 from tests.support.dashboard import PASSWORD, Dashboard, csrf_token_in, make_admin
@@ -349,3 +351,13 @@ def test_a_persons_reply_carries_their_avatar(app, acme, agent):
     history = app.test_client().get("/api/v1/widget/history", headers=bearer(session)).json
     reply = next(message for message in history["messages"] if message["content"] == "Hi, Bo here")
     assert reply["author"] == {"name": "Bo Agent", "initials": "BA", "color": reply["author"]["color"], "avatar_url": f"/api/v1/voice-widget/avatars/{bo.avatar_storage_name}"}
+
+
+def test_prune_leaves_avatars_alone(app, acme, agent, runner):
+    assert _upload(agent, tiny_png()).status_code == 302
+    storage_name = db.session.execute(db.select(Admin.avatar_storage_name).filter_by(email="bo@acme.test")).scalar_one()
+    path = upload_dir() / "avatars" / storage_name
+    long_ago = (utcnow() - timedelta(days=30)).timestamp()
+    os.utime(path, (long_ago, long_ago))
+    assert runner.invoke(args=["aurion", "prune"]).exit_code == 0
+    assert path.read_bytes() == tiny_png()
