@@ -7,7 +7,7 @@ from aurion.dashboard.base import bp, tenant_id
 from aurion.dashboard.session import sign_in
 from aurion.problems import Problem, ValidationProblem
 from aurion.schemas.team import ROLES
-from aurion.services.avatars import AVATAR_MAX_BYTES, forget_avatar_file, remove_avatar, store_avatar
+from aurion.services.avatars import avatar_size_limit, forget_avatar_file, remove_avatar, store_avatar
 from aurion.services.invitations import (
     INVITATION_LIFETIME,
     accept_invitation,
@@ -108,7 +108,7 @@ def invitation(token: str):
 
 
 def _profile_page(errors: dict[str, str] | None = None, status: int = 200):
-    return render_template("dashboard/profile.html", errors=errors or {}, avatar_max_kb=AVATAR_MAX_BYTES // 1024), status
+    return render_template("dashboard/profile.html", errors=errors or {}, avatar_size_limit=avatar_size_limit()), status
 
 
 @bp.get("/profile")

@@ -26,6 +26,11 @@ AVATAR_MAX_BYTES = 1024 * 1024
 _STORAGE_NAME = re.compile(r"[0-9a-f]{32}")
 
 
+def avatar_size_limit() -> str:
+    """The size cap in words ("1 MB")."""
+    return f"{AVATAR_MAX_BYTES / 1024 / 1024:g} MB"
+
+
 def _avatar_path(storage_name: str) -> Path:
     return upload_dir() / "avatars" / storage_name
 
@@ -40,7 +45,7 @@ def store_avatar(admin: Admin, stream: BinaryIO) -> None:
     """Make the uploaded picture `admin`'s avatar; 413, 415 or 422 when refused. Commits."""
     data = stream.read(AVATAR_MAX_BYTES + 1)
     if len(data) > AVATAR_MAX_BYTES:
-        raise Problem(413, "file_too_large", f"The picture is larger than the limit of {AVATAR_MAX_BYTES // 1024} KB.")
+        raise Problem(413, "file_too_large", f"The picture is larger than the limit of {avatar_size_limit()}.")
     if not data:
         raise ValidationProblem("avatar", "Choose a picture to upload.")
     content_type = sniff_content_type(data)
