@@ -35,8 +35,7 @@ def require_admin():
         return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
     if g.admin is not None:
         note_presence(g.admin)  # "no admin online" decides the waiting-conversation email
-        # An unknown path (no endpoint) goes on to its 404.
-        if request.endpoint is not None and not may_reach(g.admin, request.endpoint, request.path):
+        if not may_reach(g.admin, request.endpoint, request.path):
             raise Problem(403, "owners_only", "This page is for owners only. Ask an owner of your team if you need something here.")
     return None
 

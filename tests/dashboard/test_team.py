@@ -361,3 +361,9 @@ def test_prune_leaves_avatars_alone(app, acme, agent, runner):
     os.utime(path, (long_ago, long_ago))
     assert runner.invoke(args=["aurion", "prune"]).exit_code == 0
     assert path.read_bytes() == tiny_png()
+
+
+@pytest.mark.parametrize("who", ["owner", "agent"])
+def test_an_unknown_page_is_a_404_for_either_role(app, acme, who, request):
+    browser = request.getfixturevalue("agent") if who == "agent" else request.getfixturevalue("dashboard")
+    assert browser.get("/dashboard/no-such-page").status_code == 404
