@@ -4,16 +4,19 @@ tenant isolation of each. Runs on SQLite and on PostgreSQL (AURION_TEST_DATABASE
 
 import json
 import re
+import time
 
 import pytest
 
+from aurion.engines.broker import broker
 from aurion.extensions import db
 from aurion.models import Conversation
 from aurion.services.conversations import request_handoff, store_message
 from aurion.services.messages import add_visitor_message
 from aurion.services.sessions import session_from_bearer
 from tests.support.dashboard import Dashboard, make_admin
-from tests.support.visitors import bearer, start_session
+from tests.support.live_server import gunicorn_server
+from tests.support.visitors import MESSAGES_URL, bearer, post_json, start_session, start_session_over_http
 
 ANONYMOUS_SESSION = "/api/v1/widget/session"
 
@@ -157,11 +160,15 @@ def _events(dashboard: Dashboard):
     chunks = iter(response.response)
 
     def next_frame() -> dict:
+        # A keepalive comes every 15 s, so a frame that never comes fails the test rather than hangs it.
+        deadline = time.monotonic() + 40
         for chunk in chunks:
             chunk = chunk.decode() if isinstance(chunk, bytes) else chunk
             if chunk.startswith("data: "):
                 return json.loads(chunk[len("data: ") :])
-        raise AssertionError("the stream ended")
+            if time.monotonic() > deadline:
+                break
+        raise AssertionError("no frame came")
 
     return response, next_frame
 
@@ -181,6 +188,31 @@ def test_the_event_stream_sends_counts_then_this_tenants_row_changes_only(client
             frame = next_frame()
             assert frame["conversation"]["id"] == conversation.public_id  # never B's
         assert frame["counts"] == [["waiting", None, 1]]
+    finally:
+        response.close()
+
+
+@pytest.mark.redis
+def test_a_message_stored_by_another_worker_reaches_the_inbox_through_redis(
+    make_app, acme, database_url, instance_path, redis_url
+):
+    worker = make_app(AURION_BROKER_URL=redis_url)
+    with worker.app_context():
+        assert broker().ready()
+    admin = Dashboard(worker.test_client())
+    admin.sign_in(acme[2].email)
+    response, next_frame = _events(admin)
+    try:
+        assert next_frame()["type"] == "counts"
+        with gunicorn_server(database_url, instance_path, AURION_BROKER_URL=redis_url) as other:
+            session = start_session_over_http(other, acme[1])
+            token = {"Authorization": f"Bearer {session['token']}"}
+            assert post_json(other, MESSAGES_URL, {"content": "Hello from another worker"}, token)[0] == 201
+            while True:  # the new conversation's row first, then the row with the message
+                row = next_frame()["conversation"]
+                if row["id"] == session["conversation_id"] and row["last_message"]:
+                    break
+        assert row["last_message"]["excerpt"] == "Hello from another worker" and row["visitor"] == "Jane Smith"
     finally:
         response.close()
 
