@@ -37,6 +37,7 @@ EXCERPT_LENGTH = 140
 # More words than this in a search are ignored (a pasted paragraph is not a query).
 SEARCH_MAX_TERMS = 8
 _WORD = re.compile(r"\w+")
+_ADMIN_ID = re.compile(r"[0-9]{1,10}")
 
 
 def inbox_channel(tenant_id: int) -> str:
@@ -221,7 +222,8 @@ def find_assignee(me: Admin, value: str) -> Admin | None:
         return None
     if value == "me":
         return me
-    admin = db.session.get(Admin, int(value)) if value.isdecimal() and len(value) < 12 else None
+    # Beyond a 32-bit id PostgreSQL would fail on the lookup itself.
+    admin = db.session.get(Admin, int(value)) if _ADMIN_ID.fullmatch(value) and int(value) < 2**31 else None
     if admin is None or admin.tenant_id != me.tenant_id:
         raise ValidationProblem("assignee", 'assignee must be "me", a teammate\'s id, or empty for nobody.')
     return admin

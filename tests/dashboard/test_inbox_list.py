@@ -122,7 +122,7 @@ def test_the_assign_control_on_the_conversation_assigns_and_unassigns(client, da
     assert conversation.assignee_id is None
 
 
-@pytest.mark.parametrize("value", ["999999", "abc", "-1", "1" * 40])
+@pytest.mark.parametrize("value", ["999999", "abc", "-1", "0", "99999999999", "1" * 40, "２"])
 def test_assigning_to_someone_not_on_the_team_is_refused(client, dashboard, acme, value):
     _, conversation = _waiting(client, acme[1], "Help")
     response = dashboard.post(f"/dashboard/inbox/{conversation.public_id}/assignee", {"assignee": value})
