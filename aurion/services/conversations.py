@@ -74,6 +74,8 @@ def store_message(conversation: Conversation, sender: str, content: str, mode: s
         **fields,
     )
     db.session.add(message)
+    # The inbox lists conversations by their last activity, every sender's messages included.
+    conversation.updated_at = utcnow()
     announce_message(message)
     db.session.commit()
     publish_message(message)

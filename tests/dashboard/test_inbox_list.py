@@ -79,6 +79,14 @@ def test_an_anonymous_visitor_is_named_by_the_page_they_wrote_from(client, dashb
     assert "Visitor from shop.example.com" in _row(page, widget_session.conversation)
 
 
+def test_rows_are_ordered_by_their_last_message_whoever_wrote_it(client, dashboard, acme):
+    _, older = _visitor_writes(client, acme[1], "First", email="one@example.com", name="Older")
+    _visitor_writes(client, acme[1], "Second", email="two@example.com", name="Newer")
+    store_message(older, "agent", "An answer comes later.")
+    page = dashboard.get("/dashboard/inbox?status=agent").text
+    assert page.index("Older") < page.index("Newer")
+
+
 def test_tabs_count_conversations_per_status_within_the_view(client, dashboard, acme):
     _waiting(client, acme[1], "One", email="one@example.com")
     _waiting(client, acme[1], "Two", email="two@example.com")
