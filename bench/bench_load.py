@@ -84,7 +84,7 @@ def visit(base_url: str, widget: WidgetRef, index: int, messages: int, posts: li
             try:
                 frames_until(socket, lambda f: f["type"] == "message" and f["sender"] == "agent", timeout=30)
             except AssertionError:
-                missed.append("no answer within 30 s")
+                missed.append("no answer within 30 s" if socket.connected else "socket closed by the server")
                 continue
             answers.append((time.perf_counter() - started) * 1000)
 

@@ -197,3 +197,26 @@ def test_an_answer_owed_when_the_server_died_is_given_when_it_starts_again(app, 
             wait_until(lambda: _agent_messages(base_url, session["token"]), 30, "the answer after the restart")
             time.sleep(6)
             assert _agent_messages(base_url, session["token"]) == [REPLY]
+
+
+def test_each_message_is_answered_promptly_without_waiting_for_a_sweep(app, widget, database_url, instance_path):
+    """Two workers, sweeps 10 minutes apart and a 30 s lease: every answer comes from the
+    message's own signal, including a message sent the moment the previous answer was
+    stored (its worker may still hold the conversation's claim) and two messages sent back
+    to back. (The database is read directly: fetching the history would touch the conversation.)"""
+    add_help_desk(widget)
+    settings = {"WEB_CONCURRENCY": "2", "AURION_AGENT_SWEEP_SECONDS": "600", "AURION_LIMIT_SESSION": "100/minute"}
+    questions = ["How long does a refund take?", "How do I reset my password?", "When does my order arrive?"]
+    with gunicorn_server(database_url, instance_path, **settings) as base_url:
+        session = start_session_over_http(base_url, widget)
+        conversation_id = db.session.execute(db.select(WidgetSession.conversation_id)).scalar_one()
+        for answered, question in enumerate(questions * 2, start=1):
+            assert post_json(base_url, MESSAGES_URL, {"content": question}, bearer(session))[0] == 201
+            wait_until(lambda: len(agent_answers(conversation_id)) == answered, 15, f"answer {answered}")
+        for question in questions[:2]:
+            assert post_json(base_url, MESSAGES_URL, {"content": question}, bearer(session))[0] == 201
+        wait_until(
+            lambda: agent_answers(conversation_id)[-1].startswith("Click 'Forgot password'"),
+            15,
+            "the answer to the latest of two quick messages",
+        )
