@@ -10,7 +10,8 @@ worker answers again (the newer message's own claim failed while the lease was h
 
 A turn lost to a crash stays owed: each process sweeps for owed conversations whose
 claim is free or lapsed, at start (gunicorn's post_worker_init, or the first request)
-and every `AURION_AGENT_SWEEP_SECONDS`. Turns run on a small pool per process (green
+and every `AURION_AGENT_SWEEP_SECONDS`, and a visitor who comes back to such a
+conversation (opens its socket or reads its history) has it answered at once. Turns run on a small pool per process (green
 threads under gunicorn's gevent worker; their CPU-bound work goes to real threads, see
 `aurion.engines.cpu_pool`); the pool bounds how many turns run at once.
 """
@@ -29,7 +30,7 @@ from aurion.engines import leases
 from aurion.engines.background import BackgroundLoop
 from aurion.extensions import db
 from aurion.models import Conversation, Message
-from aurion.services.messages import visitor_message_stored
+from aurion.services.messages import visitor_message_stored, visitor_returned_unanswered
 from aurion.timestamps import utcnow
 
 log = logging.getLogger(__name__)
@@ -214,6 +215,7 @@ def init_app(app: Flask) -> None:
     sweeper = app.extensions["aurion_agent_sweep"] = TurnSweeper(app, dispatcher)
     app.before_request(sweeper.start)
     visitor_message_stored.connect(_answer_in_background, app)
+    visitor_returned_unanswered.connect(_answer_owed_in_background, app)
 
 
 def _answer_in_background(app: Flask, message: Message, answered_by_caller: bool) -> None:
@@ -221,3 +223,9 @@ def _answer_in_background(app: Flask, message: Message, answered_by_caller: bool
     background (unless the caller answers it itself): the answer streams over the sockets."""
     if not answered_by_caller and message.conversation.status == "agent":
         app.extensions["aurion_agent"].submit(message.conversation_id)
+
+
+def _answer_owed_in_background(app: Flask, conversation_id: int) -> None:
+    """The visitor came back to a conversation owed an answer since a crash: answer it now
+    (the claim decides, so a turn already under way elsewhere is not given twice)."""
+    app.extensions["aurion_agent"].submit(conversation_id)
