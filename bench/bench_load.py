@@ -136,9 +136,12 @@ def visit(base_url: str, widget: WidgetRef, index: int, messages: int, posts: li
                 missed.append(f"POST {status}: {body.get('title')}")
                 continue
             try:
-                frames_until(socket, lambda f: f["type"] == "message" and f["sender"] == "agent", timeout=30)
+                *_, last = frames_until(socket, lambda f: f["type"] == "error" or (f["type"] == "message" and f["sender"] == "agent"), timeout=30)
             except AssertionError:
                 missed.append("no answer within 30 s" if socket.connected else "socket closed by the server")
+                continue
+            if last["type"] == "error":
+                missed.append(f"error frame {last['code']}")
                 continue
             answers.append((time.perf_counter() - started) * 1000)
 

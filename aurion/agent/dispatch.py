@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy import case, or_
 
+from aurion.agent.handoff import warm_up
 from aurion.agent.turn import answer_visitor_safely
 from aurion.engines import leases
 from aurion.engines.background import BackgroundLoop
@@ -197,13 +198,19 @@ class AgentDispatcher:
 
 
 class TurnSweeper(BackgroundLoop):
-    """This process's sweeps for owed turns: at start, then every `AURION_AGENT_SWEEP_SECONDS`."""
+    """This process's sweeps for owed turns: at start, then every `AURION_AGENT_SWEEP_SECONDS`.
+    Before its first sweep it readies the agent's model, so that the first visitors' turns
+    do not wait for it."""
 
     def __init__(self, app: Flask, dispatcher: AgentDispatcher):
         super().__init__(app, "aurion-agent-sweep", "AURION_AGENT_SWEEP", "AURION_AGENT_SWEEP_SECONDS")
         self._dispatcher = dispatcher
+        self._warm = False
 
     def round(self) -> None:
+        if not self._warm:
+            self._warm = True  # once: a missing model fails the turns, not every round
+            warm_up()
         self._dispatcher.sweep()
 
 

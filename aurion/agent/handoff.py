@@ -14,8 +14,8 @@ and the search API: `visitor_wants_person`. It weighs four things:
 """
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -195,11 +195,25 @@ class HandoffDecision:
     reason: str
 
 
-@lru_cache(maxsize=1)
+_exemplars: tuple[np.ndarray, np.ndarray] | None = None
+_exemplars_lock = threading.Lock()
+
+
 def _exemplar_vectors() -> tuple[np.ndarray, np.ndarray]:
-    """The exemplars' embeddings, computed once per process."""
-    vectors = embed([*ASKING_FOR_A_PERSON, *ABOUT_PEOPLE])
-    return vectors[: len(ASKING_FOR_A_PERSON)], vectors[len(ASKING_FOR_A_PERSON) :]
+    """The exemplars' embeddings, computed once per process. A worker's first turns arrive
+    together: they wait for one computation (126 texts) instead of each making its own,
+    which at a cold start under load held every first answer past 30 s."""
+    global _exemplars
+    with _exemplars_lock:  # around the embedding, never inside it (see cpu_pool)
+        if _exemplars is None:
+            vectors = embed([*ASKING_FOR_A_PERSON, *ABOUT_PEOPLE])
+            _exemplars = vectors[: len(ASKING_FOR_A_PERSON)], vectors[len(ASKING_FOR_A_PERSON) :]
+    return _exemplars
+
+
+def warm_up() -> None:
+    """Load the model and embed the exemplars now (a worker starting), not in its first visitors' turns."""
+    _exemplar_vectors()
 
 
 def _nearest(similarities: np.ndarray) -> float:
