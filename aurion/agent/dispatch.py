@@ -11,9 +11,10 @@ worker answers again (the newer message's own claim failed while the lease was h
 A turn lost to a crash stays owed: each process sweeps for owed conversations whose
 claim is free or lapsed, at start (gunicorn's post_worker_init, or the first request)
 and every `AURION_AGENT_SWEEP_SECONDS`, and a visitor who comes back to such a
-conversation (opens its socket or reads its history) has it answered at once. Turns run on a small pool per process (green
-threads under gunicorn's gevent worker; their CPU-bound work goes to real threads, see
-`aurion.engines.cpu_pool`); the pool bounds how many turns run at once.
+conversation (opens its socket or reads its history) has it answered at once. Turns
+run on a small pool per process (green threads under gunicorn's gevent worker; their
+CPU-bound work goes to real threads, see `aurion.engines.cpu_pool`); the pool bounds
+how many turns run at once.
 """
 
 import logging
