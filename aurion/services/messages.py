@@ -149,7 +149,8 @@ def visitor_returned(conversation: Conversation) -> None:
     """The visitor opened the conversation again (its socket, or its history): an answer
     it is still owed, and that no worker is giving, is given now."""
     claimed_until = conversation.agent_turn_claimed_until
-    if conversation.agent_turn_due_at is not None and (claimed_until is None or claimed_until <= utcnow()):
+    owed = conversation.status == "agent" and conversation.agent_turn_due_at is not None
+    if owed and (claimed_until is None or claimed_until <= utcnow()):
         visitor_returned_unanswered.send(current_app._get_current_object(), conversation_id=conversation.id)
 
 
