@@ -10,9 +10,14 @@ each once the agent's answer to the one before has arrived on the socket (as a p
 reads before typing again). It prints `POST /widget/messages` p50/p95 (the request
 alone) and the agent's answer p50/p95 (from the POST's start to the agent's `message`
 frame), against the targets of 300 ms and 2 s at p95.
+
+First it prints the agent's CPU time per turn, measured in this process over the same
+questions (warm: the model loaded; process CPU time, so a steady figure even on a busy
+machine), and how many texts each turn embeds.
 """
 
 import argparse
+import logging
 import os
 import statistics
 import sys
@@ -27,12 +32,17 @@ import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from aurion import create_app  # noqa: E402
+from aurion.agent.turn import answer_visitor  # noqa: E402
+from aurion.engines import embedding  # noqa: E402
+from aurion.extensions import db  # noqa: E402
+from aurion.models import Widget, WidgetSession  # noqa: E402
 from aurion.services.knowledge import create_article  # noqa: E402
+from aurion.services.messages import add_visitor_message  # noqa: E402
 from aurion.services.tenants import create_tenant  # noqa: E402
 from tests.support.knowledge import HELP_DESK  # noqa: E402
 from tests.support.live_server import gunicorn_server  # noqa: E402
 from tests.support.sockets import frames_until, widget_socket  # noqa: E402
-from tests.support.visitors import MESSAGES_URL, bearer, post_json, start_session_over_http  # noqa: E402
+from tests.support.visitors import MESSAGES_URL, bearer, post_json, start_session, start_session_over_http  # noqa: E402
 
 # Questions the help desk answers, so that no visitor is handed to a person midway.
 QUESTIONS = [
@@ -67,6 +77,50 @@ def prepare(database_url: str) -> WidgetRef:
         return WidgetRef(widget.public_id, widget.identity_secret)
 
 
+def cpu_per_turn(database_url: str, widget_ref: WidgetRef, visitors: int, messages: int, new_texts: bool) -> tuple[float, float]:
+    """The agent's CPU time per turn in ms, and texts embedded per turn, over `visitors` x
+    `messages` of the bench's questions answered one after another in this process. With
+    `new_texts`, the agent's cache of embeddings is emptied before each turn: the cost of
+    a question (and passages) this process has not seen, where the bench's five questions
+    otherwise come from the cache after their first turn."""
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench", "AURION_AGENT_SWEEP": False, "AURION_LIMIT_SESSION": "100000/minute"}
+    )
+    logging.getLogger("aurion.access").setLevel(logging.WARNING)  # a line per session, not figures
+    embedded = []
+    model_embed = embedding._MiniLM.embed
+
+    def counting_embed(model, texts):
+        embedded.append(len(texts))
+        return model_embed(model, texts)
+
+    with app.app_context():
+        widget = db.session.execute(db.select(Widget).filter_by(public_id=widget_ref.public_id)).scalar_one()
+        client = app.test_client()
+        first = db.session.execute(db.select(db.func.max(WidgetSession.id))).scalar() or 0
+        for index in range(visitors + 1):
+            start_session(client, widget, f"cpu{index}@example.com")
+        sessions = db.session.execute(db.select(WidgetSession).where(WidgetSession.id > first).order_by(WidgetSession.id)).scalars().all()
+        warm_up, *sessions = sessions
+        add_visitor_message(warm_up, QUESTIONS[0], answered_by_caller=True)
+        answer_visitor(warm_up.conversation_id)  # loads the model and the hand-off's exemplars
+        embedding._MiniLM.embed = counting_embed
+        cpu = 0.0
+        try:
+            for turn in range(messages):
+                for index, session in enumerate(sessions):
+                    add_visitor_message(session, QUESTIONS[(index + turn) % len(QUESTIONS)], answered_by_caller=True)
+                    if new_texts:
+                        embedding.forget_cached()
+                    started = time.process_time()
+                    answer_visitor(session.conversation_id)
+                    cpu += time.process_time() - started
+        finally:
+            embedding._MiniLM.embed = model_embed
+    turns = visitors * messages
+    return cpu * 1000 / turns, sum(embedded) / turns
+
+
 def visit(base_url: str, widget: WidgetRef, index: int, messages: int, posts: list, answers: list, missed: list) -> None:
     session = start_session_over_http(base_url, widget, f"visitor{index}@example.com")
     with widget_socket(base_url, session["token"]) as socket:
@@ -82,9 +136,12 @@ def visit(base_url: str, widget: WidgetRef, index: int, messages: int, posts: li
                 missed.append(f"POST {status}: {body.get('title')}")
                 continue
             try:
-                frames_until(socket, lambda f: f["type"] == "message" and f["sender"] == "agent", timeout=30)
+                *_, last = frames_until(socket, lambda f: f["type"] == "error" or (f["type"] == "message" and f["sender"] == "agent"), timeout=30)
             except AssertionError:
-                missed.append("no answer within 30 s")
+                missed.append("no answer within 30 s" if socket.connected else "socket closed by the server")
+                continue
+            if last["type"] == "error":
+                missed.append(f"error frame {last['code']}")
                 continue
             answers.append((time.perf_counter() - started) * 1000)
 
@@ -100,11 +157,17 @@ def main() -> None:
     parser.add_argument("--visitors", type=int, default=50)
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--cpu-only", action="store_true", help="print the CPU per turn and stop")
     args = parser.parse_args()
     if not args.database_url or not args.database_url.startswith("postgresql"):
         sys.exit("Give a PostgreSQL URL (it is emptied first): python bench/bench_load.py postgresql://...")
     redis_url = os.environ.get("AURION_BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
     widget = prepare(args.database_url)
+    for new_texts, label in ((True, "each turn's texts new"), (False, "the bench's questions, cached")):
+        cpu_ms, texts = cpu_per_turn(args.database_url, widget, visitors=10, messages=5, new_texts=new_texts)
+        print(f"agent's CPU per turn, in process, {label}: {cpu_ms:.1f} ms, {texts:.1f} texts embedded (10 visitors x 5 messages)")
+    if args.cpu_only:
+        return
     settings = {
         "WEB_CONCURRENCY": str(args.workers),
         "AURION_BROKER_URL": redis_url,

@@ -76,3 +76,21 @@ def test_gunicorn_stops_with_a_clear_message_without_its_database(tmp_path):
     assert finished.returncode != 0
     assert "Cannot reach the database (postgresql://aurion:***@127.0.0.1" in finished.stderr
     assert "hunter2" not in finished.stderr
+
+
+def test_a_live_server_keeps_answering_after_its_log_outgrows_a_pipe(app, database_url, instance_path):
+    """The suite's and the benches' gunicorn logs a line per request; once more than a pipe
+    holds (64 KB) was written, a server whose log nobody read stopped answering at all."""
+    import urllib.error
+    import urllib.request
+
+    from tests.support.live_server import gunicorn_server
+
+    with gunicorn_server(database_url, instance_path) as base_url:
+        for _ in range(20):  # each access line carries its 4 KB path: 80 KB of log
+            with pytest.raises(urllib.error.HTTPError) as missing:
+                urllib.request.urlopen(base_url + "/missing/" + "x" * 3900, timeout=5)
+            missing.value.close()
+            assert missing.value.code == 404
+        with urllib.request.urlopen(base_url + "/healthz", timeout=5) as response:
+            assert response.status == 200

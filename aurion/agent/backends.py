@@ -4,6 +4,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+
 from aurion.agent.handoff import HandoffDecision
 from aurion.engines.retrieval import Hit
 
@@ -32,6 +34,9 @@ class AgentContext:
     query: str = ""
     # The agent's previous answer in this conversation drew on no article.
     previous_found_nothing: bool = False
+    # The embeddings of `question` and of the query, when the turn computed them already.
+    question_vector: np.ndarray | None = None
+    query_vector: np.ndarray | None = None
 
 
 @dataclass

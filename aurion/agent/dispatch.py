@@ -10,9 +10,11 @@ worker answers again (the newer message's own claim failed while the lease was h
 
 A turn lost to a crash stays owed: each process sweeps for owed conversations whose
 claim is free or lapsed, at start (gunicorn's post_worker_init, or the first request)
-and every `AURION_AGENT_SWEEP_SECONDS`. Turns run on a small pool per process (green
-threads under gunicorn's gevent worker; their CPU-bound work goes to real threads, see
-`aurion.engines.cpu_pool`); the pool bounds how many turns run at once.
+and every `AURION_AGENT_SWEEP_SECONDS`, and a visitor who comes back to such a
+conversation (opens its socket or reads its history) has it answered at once. Turns
+run on a small pool per process (green threads under gunicorn's gevent worker; their
+CPU-bound work goes to real threads, see `aurion.engines.cpu_pool`); the pool bounds
+how many turns run at once.
 """
 
 import logging
@@ -24,12 +26,13 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy import case, or_
 
+from aurion.agent.handoff import warm_up
 from aurion.agent.turn import answer_visitor_safely
 from aurion.engines import leases
 from aurion.engines.background import BackgroundLoop
 from aurion.extensions import db
 from aurion.models import Conversation, Message
-from aurion.services.messages import visitor_message_stored
+from aurion.services.messages import visitor_message_stored, visitor_returned_unanswered
 from aurion.timestamps import utcnow
 
 log = logging.getLogger(__name__)
@@ -196,13 +199,19 @@ class AgentDispatcher:
 
 
 class TurnSweeper(BackgroundLoop):
-    """This process's sweeps for owed turns: at start, then every `AURION_AGENT_SWEEP_SECONDS`."""
+    """This process's sweeps for owed turns: at start, then every `AURION_AGENT_SWEEP_SECONDS`.
+    Before its first sweep it readies the agent's model, so that the first visitors' turns
+    do not wait for it."""
 
     def __init__(self, app: Flask, dispatcher: AgentDispatcher):
         super().__init__(app, "aurion-agent-sweep", "AURION_AGENT_SWEEP", "AURION_AGENT_SWEEP_SECONDS")
         self._dispatcher = dispatcher
+        self._warm = False
 
     def round(self) -> None:
+        if not self._warm:
+            self._warm = True  # once: a missing model fails the turns, not every round
+            warm_up()
         self._dispatcher.sweep()
 
 
@@ -214,6 +223,7 @@ def init_app(app: Flask) -> None:
     sweeper = app.extensions["aurion_agent_sweep"] = TurnSweeper(app, dispatcher)
     app.before_request(sweeper.start)
     visitor_message_stored.connect(_answer_in_background, app)
+    visitor_returned_unanswered.connect(_answer_owed_in_background, app)
 
 
 def _answer_in_background(app: Flask, message: Message, answered_by_caller: bool) -> None:
@@ -221,3 +231,9 @@ def _answer_in_background(app: Flask, message: Message, answered_by_caller: bool
     background (unless the caller answers it itself): the answer streams over the sockets."""
     if not answered_by_caller and message.conversation.status == "agent":
         app.extensions["aurion_agent"].submit(message.conversation_id)
+
+
+def _answer_owed_in_background(app: Flask, conversation_id: int) -> None:
+    """The visitor came back to a conversation owed an answer since a crash: answer it now
+    (the claim decides, so a turn already under way elsewhere is not given twice)."""
+    app.extensions["aurion_agent"].submit(conversation_id)

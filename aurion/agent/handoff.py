@@ -14,8 +14,8 @@ and the search API: `visitor_wants_person`. It weighs four things:
 """
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -195,11 +195,25 @@ class HandoffDecision:
     reason: str
 
 
-@lru_cache(maxsize=1)
+_exemplars: tuple[np.ndarray, np.ndarray] | None = None
+_exemplars_lock = threading.Lock()
+
+
 def _exemplar_vectors() -> tuple[np.ndarray, np.ndarray]:
-    """The exemplars' embeddings, computed once per process."""
-    vectors = embed([*ASKING_FOR_A_PERSON, *ABOUT_PEOPLE])
-    return vectors[: len(ASKING_FOR_A_PERSON)], vectors[len(ASKING_FOR_A_PERSON) :]
+    """The exemplars' embeddings, computed once per process. A worker's first turns arrive
+    together: they wait for one computation (126 texts) instead of each making its own,
+    which at a cold start under load held every first answer past 30 s."""
+    global _exemplars
+    with _exemplars_lock:  # around the embedding, never inside it (see cpu_pool)
+        if _exemplars is None:
+            vectors = embed([*ASKING_FOR_A_PERSON, *ABOUT_PEOPLE])
+            _exemplars = vectors[: len(ASKING_FOR_A_PERSON)], vectors[len(ASKING_FOR_A_PERSON) :]
+    return _exemplars
+
+
+def warm_up() -> None:
+    """Load the model and embed the exemplars now (a worker starting), not in its first visitors' turns."""
+    _exemplar_vectors()
 
 
 def _nearest(similarities: np.ndarray) -> float:
@@ -211,11 +225,14 @@ def offered_a_person(agent_text: str) -> bool:
     return bool(_OFFER.search(agent_text))
 
 
-def decide_handoff(message: str, answer_score: float = 0.0, agent_offered_person: bool = False) -> HandoffDecision:
+def decide_handoff(
+    message: str, answer_score: float = 0.0, agent_offered_person: bool = False, vector: np.ndarray | None = None
+) -> HandoffDecision:
     """Whether `message` asks for a person.
 
     `answer_score` is the knowledge base's best retrieval score for the message (0 when
-    there is none); `agent_offered_person` says the agent's last message offered one.
+    there is none); `agent_offered_person` says the agent's last message offered one;
+    `vector` is the message's embedding when the caller has it already.
     """
     text = message.strip()
     if not text:
@@ -229,7 +246,8 @@ def decide_handoff(message: str, answer_score: float = 0.0, agent_offered_person
     if _REFUSES_BOT.search(text):
         return HandoffDecision(True, "does not want the automated assistant")
     requests, questions = _exemplar_vectors()
-    vector = embed([text])[0]
+    if vector is None:
+        vector = embed([text])[0]
     asking, about = requests @ vector, questions @ vector
     needed = MARGIN + ANSWERED_WEIGHT * max(0.0, answer_score - RELEVANCE_THRESHOLD)
     if _nearest(asking) - _nearest(about) > needed:
@@ -240,12 +258,17 @@ def decide_handoff(message: str, answer_score: float = 0.0, agent_offered_person
 
 
 def visitor_wants_person(
-    widget: Widget, message: str, agent_offered_person: bool = False, ranked: list[Hit] | None = None
+    widget: Widget,
+    message: str,
+    agent_offered_person: bool = False,
+    ranked: list[Hit] | None = None,
+    vector: np.ndarray | None = None,
 ) -> HandoffDecision:
     """The one hand-off decision of the live agent, "Try the agent" and the search API.
 
-    `ranked` is the widget's retrieval for `message` when the caller already has it.
+    `ranked` is the widget's retrieval for `message`, and `vector` its embedding, when the
+    caller already has them.
     """
     if ranked is None:
-        ranked = search_knowledge(widget, message, RETRIEVED_ARTICLES)
-    return decide_handoff(message, ranked[0].score if ranked else 0.0, agent_offered_person)
+        ranked = search_knowledge(widget, message, RETRIEVED_ARTICLES, query_vector=vector)
+    return decide_handoff(message, ranked[0].score if ranked else 0.0, agent_offered_person, vector)

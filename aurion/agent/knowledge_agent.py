@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from aurion.agent.backends import AgentContext, Reply
 from aurion.agent.language import foreign_language, language_notice
-from aurion.engines.embedding import embed
+from aurion.engines.embedding import embed_cached
 from aurion.engines.retrieval import RELEVANCE_THRESHOLD, split_sentences
 
 NOT_FOUND = (
@@ -53,7 +53,8 @@ def answer_sentences(passage: str, question_vector, query_vector, already_said: 
     # Embedded alone, not with the article's title as passages are: the title, shared by
     # all, pulls their similarities together (0.62 and 0.53 with it for the money-back
     # question of SENTENCE_MARGIN, 0.64 and 0.56 without).
-    vectors = embed(sentences)
+    # Cached: the passages an agent quotes are few, and their sentences come up again and again.
+    vectors = embed_cached(sentences)
     similarity = (vectors @ question_vector + vectors @ query_vector) / 2
     ranked = sorted(range(len(sentences)), key=lambda i: -similarity[i])
     chosen = [i for i in ranked[:MAX_ANSWER_SENTENCES] if similarity[i] >= similarity[ranked[0]] - SENTENCE_MARGIN]
@@ -71,7 +72,8 @@ def _asked_again(context: AgentContext, question_vector, answer: str) -> bool:
     if context.turns[-2].content.startswith(answer):
         return True
     asked = [turn.content for turn in context.turns if turn.sender == "user"]
-    return len(asked) > 1 and float(embed([asked[-2]])[0] @ question_vector) >= ASKED_AGAIN_SIMILARITY
+    # The previous question was this process's question a turn ago, most likely: cached.
+    return len(asked) > 1 and float(embed_cached([asked[-2]])[0] @ question_vector) >= ASKED_AGAIN_SIMILARITY
 
 
 def compose_answer(context: AgentContext, reply: Reply) -> str:
@@ -86,7 +88,9 @@ def compose_answer(context: AgentContext, reply: Reply) -> str:
         return NOT_FOUND
     best = context.hits[0]
     reply.source_ids = [best.article_id]
-    question_vector, query_vector = embed([context.question, context.query or context.question])
+    question_vector, query_vector = context.question_vector, context.query_vector
+    if question_vector is None or query_vector is None:
+        question_vector, query_vector = embed_cached([context.question, context.query or context.question])
     follow_up = bool(context.query) and context.query != context.question
     last_answer = next((turn.content for turn in reversed(context.turns) if turn.sender == "agent"), "")
     answer = " ".join(answer_sentences(best.snippet, question_vector, query_vector, last_answer if follow_up else ""))

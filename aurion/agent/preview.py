@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from aurion.agent.backends import AgentContext, Reply, Turn
 from aurion.agent.handoff import HandoffDecision, visitor_wants_person
 from aurion.agent.knowledge_agent import KnowledgeBaseAgent
+from aurion.engines.embedding import embed_cached
 from aurion.engines.retrieval import Hit
 from aurion.models import Widget
 from aurion.services.knowledge import RETRIEVED_ARTICLES, answer_hits, search_knowledge
@@ -26,8 +27,9 @@ class Preview:
 
 def try_the_agent(widget: Widget, question: str, ranked_articles: int) -> Preview:
     """What the live agent does with `question` as a visitor's first message, with the `ranked_articles` best articles."""
-    ranked = search_knowledge(widget, question, max(ranked_articles, RETRIEVED_ARTICLES))
-    handoff = visitor_wants_person(widget, question, ranked=ranked)
+    vector = embed_cached([question])[0]  # once, for retrieval, the hand-off and the answer
+    ranked = search_knowledge(widget, question, max(ranked_articles, RETRIEVED_ARTICLES), query_vector=vector)
+    handoff = visitor_wants_person(widget, question, ranked=ranked, vector=vector)
     if handoff.wanted:
         return Preview(handoff, None, False, ranked[:ranked_articles], [])
     context = AgentContext(
@@ -36,6 +38,8 @@ def try_the_agent(widget: Widget, question: str, ranked_articles: int) -> Previe
         question=question,
         hits=answer_hits(ranked),
         handoff=handoff,
+        question_vector=vector,
+        query_vector=vector,
     )
     reply = Reply()
     answer = "".join(KnowledgeBaseAgent().stream(context, reply)).strip()

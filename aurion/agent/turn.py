@@ -12,6 +12,7 @@ from aurion.agent.knowledge_agent import KnowledgeBaseAgent
 from aurion.agent.llm import ChatCompletionsAgent
 from aurion.engines import frames, metrics
 from aurion.engines.broker import publish
+from aurion.engines.embedding import embed_cached
 from aurion.engines.retrieval import contextual_query
 from aurion.extensions import db
 from aurion.models import Conversation, Message
@@ -97,9 +98,14 @@ def answer_visitor(
     widget = conversation.widget
     visitor_turns = [m.content for m in messages if m.sender == "user"]
     query = contextual_query(visitor_turns)
-    ranked = search_knowledge(widget, query, RETRIEVED_ARTICLES)
+    # Each text once per turn, both in one pass (one when the query is the question):
+    # retrieval, the hand-off decision and the answer's sentences all use these.
+    question_vector, query_vector = embed_cached([question.content, query or question.content])
+    ranked = search_knowledge(widget, query, RETRIEVED_ARTICLES, query_vector=query_vector)
     # The hand-off is judged on the message itself: a follow-up's query carries the question before it.
-    handoff = visitor_wants_person(widget, question.content, offered_person, ranked if query == question.content else None)
+    handoff = visitor_wants_person(
+        widget, question.content, offered_person, ranked if query == question.content else None, vector=question_vector
+    )
     backend = choose_backend(current_app.config)
     # A model decides the hand-off itself (its `handoff` tool), falling back to this decision.
     if handoff.wanted and not isinstance(backend, ChatCompletionsAgent):
@@ -113,6 +119,8 @@ def answer_visitor(
         handoff=handoff,
         query=query,
         previous_found_nothing=_previous_reply_found_nothing(messages),
+        question_vector=question_vector,
+        query_vector=query_vector,
     )
     if not still_held():  # retrieval outlasted the lease: another worker answers
         return None

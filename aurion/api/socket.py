@@ -32,7 +32,7 @@ from aurion.schemas.fields import parse
 from aurion.schemas.messages import TypingFrame, WidgetMessageRequest
 from aurion.schemas.voice import ChatSocketQuery
 from aurion.services.conversations import request_handoff
-from aurion.services.messages import cursor_row_id, history_page, visitor_said, visitor_typing
+from aurion.services.messages import cursor_row_id, history_page, visitor_returned, visitor_said, visitor_typing
 from aurion.services.sessions import session_from_bearer
 
 bp = Blueprint("widget_socket", __name__, url_prefix="/api/v1/widget")
@@ -146,6 +146,7 @@ def widget_socket(ws):
     session = g.pop("socket_session")
     registered = open_sockets().add(channel, session)
     subscription = broker().subscribe(session.conversation.public_id)
+    visitor_returned(session.conversation)  # after subscribing: the answer's frames reach this socket
     # An idle socket holds neither a database connection (the pool is shared by every
     # request of the worker) nor ORM objects (memory, times 5,000 sockets): each frame
     # below checks a connection out and returns it.

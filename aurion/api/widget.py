@@ -28,7 +28,7 @@ from aurion.schemas.sessions import (
 from aurion.schemas.sessions import WidgetSession as WidgetSessionReply
 from aurion.services.conversations import close, leave_contact
 from aurion.services.email import request_transcript
-from aurion.services.messages import history_page, message_to_dict, visitor_said
+from aurion.services.messages import history_page, message_to_dict, visitor_returned, visitor_said
 from aurion.services.ratings import rate, rating_to_dict
 from aurion.services.sessions import create_session, session_from_bearer, session_to_dict, session_widget
 from aurion.services.uploads import attachment_to_dict, find_session_attachment, store_upload, too_large_problem
@@ -111,6 +111,7 @@ def post_message(body: WidgetMessageRequest):
 def get_history(query: HistoryQuery):
     """The conversation so far, oldest first, a page at a time."""
     session = _visitor_session()
+    visitor_returned(session.conversation)
     return history_page(session.conversation, query.after, query.before, query.limit)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.resources
 import importlib.util
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -255,6 +256,60 @@ def embed(texts: list[str]) -> np.ndarray:
         return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
     # Off the gevent loop: sockets keep being served while the model runs.
     return run_cpu(_get_model().embed, list(texts))
+
+
+# Vectors kept per process by `embed_cached`: 1.5 KB each, so 3 MB. Enough for every
+# sentence of a few hundred articles' passages plus the questions of recent turns.
+CACHED_TEXTS = 2048
+
+
+class _VectorCache:
+    """The vectors of the texts embedded last, least recently used dropped first."""
+
+    def __init__(self, size: int):
+        self._size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        # Taken only around the dict, never while the model runs (see cpu_pool).
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for text in texts:
+                if text in self._vectors:
+                    self._vectors.move_to_end(text)
+                    found[text] = self._vectors[text]
+        missing = [text for text in dict.fromkeys(texts) if text not in found]
+        if missing:
+            found.update(zip(missing, embed(missing)))
+            with self._lock:
+                for text in missing:
+                    self._vectors[text] = found[text]
+                while len(self._vectors) > self._size:
+                    self._vectors.popitem(last=False)
+        if not texts:
+            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+        return np.stack([found[text] for text in texts])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+
+
+_cache = _VectorCache(CACHED_TEXTS)
+
+
+def embed_cached(texts: list[str]) -> np.ndarray:
+    """`embed`, reusing the vectors of texts this process embedded recently through this
+    function, and embedding each text once however often it is given (one forward pass for
+    all that are new). For what is embedded again and again: the agent's question, a
+    visitor's previous question, the sentences of the passages its answers quote."""
+    return _cache.embed(list(texts))
+
+
+def forget_cached() -> None:
+    """Empty `embed_cached`'s memory (benches measuring the cost of new texts)."""
+    _cache.clear()
 
 
 def encode_vector(vec: np.ndarray) -> bytes:

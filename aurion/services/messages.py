@@ -36,6 +36,10 @@ _signals = Namespace()
 # Sent with the app as sender and `message=`, `answered_by_caller=` once a visitor's
 # message is stored and delivered: the agent listens (see `aurion.agent.dispatch`).
 visitor_message_stored = _signals.signal("visitor-message-stored")
+# Sent with the app as sender and `conversation_id=` when a visitor comes back to a
+# conversation still owed the agent's answer that no worker is answering (its worker died):
+# the agent answers it now rather than at its next sweep (see `aurion.agent.dispatch`).
+visitor_returned_unanswered = _signals.signal("visitor-returned-unanswered")
 
 
 def _pending_attachments(session: WidgetSession, attachment_ids: list[str] | tuple[str, ...]) -> list[Attachment]:
@@ -141,6 +145,15 @@ def visitor_said(
     publish_message(message)
     visitor_message_stored.send(current_app._get_current_object(), message=message, answered_by_caller=answered_by_caller)
     return message
+
+
+def visitor_returned(conversation: Conversation) -> None:
+    """The visitor opened the conversation again (its socket, or its history): an answer
+    it is still owed, and that no worker is giving, is given now."""
+    claimed_until = conversation.agent_turn_claimed_until
+    owed = conversation.status == "agent" and conversation.agent_turn_due_at is not None
+    if owed and (claimed_until is None or claimed_until <= utcnow()):
+        visitor_returned_unanswered.send(current_app._get_current_object(), conversation_id=conversation.id)
 
 
 def _sent_before(conversation: Conversation, client_id: str | None) -> Message | None:

@@ -18,7 +18,9 @@ from tests.support.knowledge import add_help_desk
 from tests.support.live_server import gunicorn_server
 from tests.support.openai_server import OpenAICompatibleServer
 from tests.support.processes import parent_pid, pid_with_local_port
+from tests.support.sockets import frames_until, widget_socket
 from tests.support.visitors import (
+    HISTORY_URL,
     MESSAGES_URL,
     bearer,
     history_over_http,
@@ -135,6 +137,24 @@ def test_a_worker_whose_lease_lapsed_stores_nothing(app, client, widget):
     assert len(agent_answers(conversation_id)) == 1
 
 
+def test_an_owed_answer_is_given_when_the_visitor_reads_the_history_again(app, client, widget):
+    add_help_desk(widget)
+    visitor = bearer(start_session(client, widget))
+    session = db.session.execute(db.select(WidgetSession)).scalar_one()
+    add_visitor_message(session, "How long does a refund take?")  # stored; its worker died before answering
+    dispatcher = app.extensions["aurion_agent"]
+    dispatcher.drain()
+    assert agent_answers(session.conversation_id) == []
+    assert client.get(HISTORY_URL, headers=visitor).status_code == 200
+    dispatcher.drain()
+    [answer] = agent_answers(session.conversation_id)
+    assert answer.startswith("You can request a refund within 30 days")
+    assert owed_conversations(10) == []
+    client.get(HISTORY_URL, headers=visitor)  # nothing owed any more: not answered again
+    dispatcher.drain()
+    assert agent_answers(session.conversation_id) == [answer]
+
+
 def test_a_conversation_handed_to_a_person_is_not_answered_by_the_agent(app, client, widget):
     add_help_desk(widget)
     [conversation_id] = owe_answers(client, widget, 1)
@@ -197,3 +217,39 @@ def test_an_answer_owed_when_the_server_died_is_given_when_it_starts_again(app, 
             wait_until(lambda: _agent_messages(base_url, session["token"]), 30, "the answer after the restart")
             time.sleep(6)
             assert _agent_messages(base_url, session["token"]) == [REPLY]
+
+
+def test_each_message_is_answered_promptly_without_waiting_for_a_sweep(app, widget, database_url, instance_path):
+    """Two workers, sweeps 10 minutes apart and a 30 s lease: every answer comes from the
+    message's own signal, including a message sent the moment the previous answer was
+    stored (its worker may still hold the conversation's claim) and two messages sent back
+    to back. (The database is read directly: fetching the history would touch the conversation.)"""
+    add_help_desk(widget)
+    settings = {"WEB_CONCURRENCY": "2", "AURION_AGENT_SWEEP_SECONDS": "600", "AURION_LIMIT_SESSION": "100/minute"}
+    questions = ["How long does a refund take?", "How do I reset my password?", "When does my order arrive?"]
+    with gunicorn_server(database_url, instance_path, **settings) as base_url:
+        session = start_session_over_http(base_url, widget)
+        conversation_id = db.session.execute(db.select(WidgetSession.conversation_id)).scalar_one()
+        for answered, question in enumerate(questions * 2, start=1):
+            assert post_json(base_url, MESSAGES_URL, {"content": question}, bearer(session))[0] == 201
+            wait_until(lambda: len(agent_answers(conversation_id)) == answered, 15, f"answer {answered}")
+        for question in questions[:2]:
+            assert post_json(base_url, MESSAGES_URL, {"content": question}, bearer(session))[0] == 201
+        wait_until(
+            lambda: agent_answers(conversation_id)[-1].startswith("Click 'Forgot password'"),
+            15,
+            "the answer to the latest of two quick messages",
+        )
+
+
+def test_an_owed_answer_is_given_when_the_visitor_opens_the_socket_again(app, widget, database_url, instance_path):
+    """The server's sweeps are 10 minutes apart: the visitor coming back starts the answer."""
+    add_help_desk(widget)
+    settings = {"AURION_AGENT_SWEEP_SECONDS": "600", "AURION_LIMIT_SESSION": "100/minute"}
+    with gunicorn_server(database_url, instance_path, **settings) as base_url:
+        visitor = start_session_over_http(base_url, widget)  # after the server's first sweep
+        session = db.session.execute(db.select(WidgetSession)).scalar_one()
+        add_visitor_message(session, "How long does a refund take?")  # stored; its worker died before answering
+        with widget_socket(base_url, visitor["token"]) as socket:
+            [*_, answer] = frames_until(socket, lambda f: f["type"] == "message" and f["sender"] == "agent", timeout=15)
+        assert answer["content"].startswith("You can request a refund within 30 days")

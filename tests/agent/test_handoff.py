@@ -134,3 +134,25 @@ def test_with_a_model_the_model_decides_and_the_built_in_decision_is_the_fallbac
             conversation = db.session.execute(db.select(Conversation).filter_by(public_id=session["conversation_id"])).scalar_one()
             assert conversation.status == status
     assert model.requests and model.requests[0]["body"]["tools"][0]["function"]["name"] == "handoff"
+
+
+def test_a_worker_s_first_turns_embed_the_exemplars_once_between_them(monkeypatch):
+    """At a worker's start its first turns arrive together; each computing the 126
+    exemplars' embeddings itself held every first answer past 30 s under load."""
+    import threading
+
+    from aurion.agent import handoff
+    from aurion.engines import embedding
+
+    monkeypatch.setattr(handoff, "_exemplars", None)
+    batches = []
+    model_embed = embedding._MiniLM.embed
+    monkeypatch.setattr(embedding._MiniLM, "embed", lambda model, texts: batches.append(len(texts)) or model_embed(model, texts))
+    decisions = []
+    turns = [threading.Thread(target=lambda: decisions.append(decide_handoff("Can I talk to someone?"))) for _ in range(4)]
+    for turn in turns:
+        turn.start()
+    for turn in turns:
+        turn.join()
+    assert [decision.wanted for decision in decisions] == [True] * 4
+    assert batches.count(len(handoff.ASKING_FOR_A_PERSON) + len(handoff.ABOUT_PEOPLE)) == 1

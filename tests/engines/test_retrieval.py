@@ -96,6 +96,29 @@ def test_model_loads_without_network(monkeypatch):
     assert embed(["offline"]).shape == (1, EMBEDDING_DIM)
 
 
+def test_embed_cached_gives_embed_s_vectors_computing_each_text_once(monkeypatch):
+    texts = ["How long do refunds take?", "Reset my password", "Where is my order?", "Cancel my plan"]
+    expected = dict(zip(texts, embed(texts)))
+    embedding.forget_cached()
+    computed = []
+    model_embed = embedding._MiniLM.embed
+    monkeypatch.setattr(embedding._MiniLM, "embed", lambda model, batch: computed.append(list(batch)) or model_embed(model, batch))
+
+    def cached(batch):
+        vectors = embedding.embed_cached(batch)
+        assert np.allclose(vectors, [expected[text] for text in batch], atol=1e-5)
+
+    cached([texts[0], texts[1], texts[0]])
+    cached([texts[1], texts[2]])
+    assert computed == [texts[:2], [texts[2]]]  # each text once, the new ones in one pass
+    monkeypatch.setattr(embedding._cache, "_size", 2)  # the least recently used text goes first
+    cached([texts[1], texts[3]])
+    computed.clear()
+    cached([texts[2], texts[1], texts[3]])
+    assert computed == [[texts[2]]]
+    embedding.forget_cached()
+
+
 def test_encode_decode_roundtrip():
     vector = embed(["refund"])[0]
     blob = encode_vector(vector)

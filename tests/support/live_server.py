@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -41,26 +42,30 @@ def gunicorn_server(database_url: str, instance_path: str, workers: int = 1, **e
 @contextmanager
 def serving(command: list[str], cwd: Path, environment: dict, port: int, start_timeout: float = 20):
     """Run `command`, a server of the app on 127.0.0.1:`port`; yields its base URL once it answers."""
-    process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(base_url, process, start_timeout)
-        yield base_url
-    finally:
-        process.terminate()
+    # The server's log goes to a file, not a pipe: nobody reads a pipe while the server
+    # runs, and once its 64 KB filled (a few hundred access lines) every worker blocked
+    # writing its log, answering nothing until gunicorn killed it.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=log)
+        base_url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
+            _wait_until_serving(base_url, process, log, start_timeout)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
-def _wait_until_serving(base_url: str, process: subprocess.Popen, timeout: float = 20) -> None:
+def _wait_until_serving(base_url: str, process: subprocess.Popen, log, timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError("gunicorn exited: " + process.stderr.read().decode(errors="replace")[-2000:])
+            log.seek(0)
+            raise RuntimeError("gunicorn exited: " + log.read().decode(errors="replace")[-2000:])
         try:
             urllib.request.urlopen(base_url + "/api/v1/openapi.json", timeout=1).close()
             return
