@@ -1,0 +1,198 @@
+"""Accessibility of the whole dashboard: axe-core finds no violation on any page, and an
+admin can work by keyboard alone.
+
+Every GET route of the dashboard blueprint must be in `PAGES` (a page to check) or in
+`NOT_PAGES` (a download, an event stream): a new route in neither fails
+`test_every_dashboard_get_route_is_in_the_page_table`, so each new page gets checked.
+"""
+
+import pytest
+
+from aurion.dashboard.base import bp
+from aurion.extensions import db
+from aurion.schemas.webhooks import WebhookInput
+from aurion.services.conversations import close, human_reply, request_handoff, store_message
+from aurion.services.knowledge import create_article
+from aurion.services.messages import add_visitor_message
+from aurion.services.sessions import session_from_bearer
+from aurion.services.webhooks import create_webhook
+from tests.support.attachments import tiny_png
+from tests.support.browser import axe_violations
+from tests.support.calls import seed_call
+from tests.support.dashboard import PASSWORD, sign_in
+from tests.support.visitors import MESSAGES_URL, bearer, start_session, upload
+
+# Each dashboard page to check → its path, or several paths (one per state worth checking);
+# `{name}` is filled from the `seeded` fixture below (widget, conversation, closed, call,
+# article). Adding a page is one line: "dashboard.<endpoint>": "/dashboard/<path>".
+PAGES = {
+    "dashboard.login": "/dashboard/login",
+    "dashboard.home": "/dashboard/",
+    "dashboard.inbox": ("/dashboard/inbox", "/dashboard/inbox?status=closed"),
+    "dashboard.conversation": ("/dashboard/inbox/{conversation}", "/dashboard/inbox/{closed}"),
+    "dashboard.calls": "/dashboard/calls",
+    "dashboard.call": "/dashboard/calls/{call}",
+    "dashboard.analytics": "/dashboard/analytics",
+    "dashboard.widget_analytics_page": "/dashboard/widgets/{widget}/analytics",
+    "dashboard.widgets": "/dashboard/widgets",
+    "dashboard.builder": "/dashboard/widgets/{widget}",
+    "dashboard.preview": "/dashboard/widgets/{widget}/preview",
+    "dashboard.delete": "/dashboard/widgets/{widget}/delete",
+    "dashboard.identity": "/dashboard/widgets/{widget}/identity",
+    "dashboard.regenerate": "/dashboard/widgets/{widget}/regenerate",
+    "dashboard.readiness": "/dashboard/widgets/{widget}/readiness",
+    "dashboard.articles": "/dashboard/widgets/{widget}/articles",
+    "dashboard.edit_article": "/dashboard/widgets/{widget}/articles/{article}",
+    "dashboard.keys": "/dashboard/keys",
+    "dashboard.webhooks": "/dashboard/webhooks",
+}
+# GET routes that are not pages → what they answer instead.
+NOT_PAGES = {
+    "dashboard.analytics_export": "a CSV download",
+    "dashboard.widget_analytics_export": "a CSV download",
+    "dashboard.conversation_events": "server-sent events",
+    "dashboard.attachment": "a visitor's file",
+    "dashboard.call_recording": "an audio file",
+}
+
+
+def _paths(endpoint: str) -> tuple[str, ...]:
+    paths = PAGES[endpoint]
+    return (paths,) if isinstance(paths, str) else paths
+
+
+def test_every_dashboard_get_route_is_in_the_page_table(app):
+    get_routes = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith(bp.name + ".") and "GET" in rule.methods}
+    unlisted = sorted(get_routes - PAGES.keys() - NOT_PAGES.keys())
+    assert not unlisted, f"dashboard GET routes missing from PAGES (or NOT_PAGES) in {__name__}: {unlisted}"
+    assert sorted((PAGES.keys() | NOT_PAGES.keys()) - get_routes) == [], "entries for routes that no longer exist"
+    # Each path leads to the route it is listed under (a typo would check another page).
+    urls = app.url_map.bind("localhost")
+    arguments = dict.fromkeys(("widget", "conversation", "closed", "call"), "x_1") | {"article": "1"}
+    for endpoint in PAGES:
+        for path in _paths(endpoint):
+            assert urls.match(path.split("?")[0].format(**arguments), method="GET")[0] == endpoint, path
+
+
+@pytest.fixture
+def seeded(app, client, acme, monkeypatch) -> dict:
+    """Something on every page: conversations (one with a person, an attachment and a voice
+    turn; one closed), a call, an article, a webhook with a delivery. Their ids by name."""
+    _, widget, admin = acme
+    monkeypatch.setitem(app.config, "AURION_WEBHOOKS_ALLOW_PRIVATE", True)
+    create_webhook(widget.tenant, WebhookInput(url="https://127.0.0.1/hooks/aurion", events=["message.created"]))
+    session = start_session(client, widget, display_name="Jane Smith")
+    file = upload(client, session, tiny_png(), "screenshot.png")
+    assert client.post(MESSAGES_URL, json={"content": "Here is the error", "attachment_ids": [file["id"]]}, headers=bearer(session)).status_code == 201
+    conversation = session_from_bearer(session["token"]).conversation
+    app.extensions["aurion_agent"].drain()
+    store_message(conversation, "user", "Can I speak to someone?", mode="voice")
+    request_handoff(conversation)
+    human_reply(conversation, "Hi Jane, Sam here.", admin)
+    other = start_session(client, widget, email="joe@example.com")
+    earlier = session_from_bearer(other["token"]).conversation
+    add_visitor_message(session_from_bearer(other["token"]), "Thanks, that is all.")
+    close(earlier)
+    call = seed_call(widget)
+    article = create_article(widget, {"title": "Shipping", "body": "We ship worldwide within 5 days."})
+    db.session.commit()
+    return {
+        "widget": widget.public_id,
+        "conversation": conversation.public_id,
+        "closed": earlier.public_id,
+        "call": call.public_id,
+        "article": article.id,
+    }
+
+
+@pytest.mark.browser
+def test_every_dashboard_page_passes_axe_core(axe_page, acme, seeded):
+    page = axe_page
+    page.goto("/dashboard/login")
+    found = {"/dashboard/login (signed out)": axe_violations(page)}
+    sign_in(page, acme[2].email)
+    for endpoint in PAGES:
+        for path in _paths(endpoint):
+            url = path.format(**seeded)
+            response = page.goto(url)
+            assert response.ok, (url, response.status)
+            found[url] = axe_violations(page)
+    failing = [f"{url}: {violation}" for url, violations in found.items() for violation in violations]
+    assert not failing, "axe-core violations:\n" + "\n".join(failing)
+
+
+def _has_focus(locator) -> bool:
+    return locator.evaluate("element => element === document.activeElement")
+
+
+def _focus_is_visible(page) -> bool:
+    """The focused element draws a focus ring (an outline at least 2 px wide)."""
+    return page.evaluate(
+        "() => { const style = getComputedStyle(document.activeElement);"
+        " return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2; }"
+    )
+
+
+def tab_to(page, target, limit: int = 80) -> None:
+    """Press Tab until `target` has the focus, as a keyboard user would; its focus ring shows."""
+    target.wait_for(state="attached")
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if _has_focus(target):
+            assert _focus_is_visible(page), f"no visible focus on {target}"
+            return
+    pytest.fail(f"{target} never got the focus in {limit} presses of Tab")
+
+
+@pytest.mark.browser
+def test_an_admin_works_by_keyboard_alone(admin_page, acme, client):
+    from playwright.sync_api import expect
+
+    _, widget, admin = acme
+    session = start_session(client, widget, display_name="Jane Smith")
+    add_visitor_message(session_from_bearer(session["token"]), "Can I talk to a human?")
+    request_handoff(session_from_bearer(session["token"]).conversation)
+    page = admin_page
+    keys = page.keyboard
+
+    page.goto("/dashboard/login")
+    tab_to(page, page.get_by_role("link", name="Skip to content"))
+    tab_to(page, page.get_by_label("Email"))
+    keys.type(admin.email)
+    tab_to(page, page.get_by_label("Password"))
+    keys.type(PASSWORD)
+    keys.press("Enter")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+    # The skip link jumps past the top bar.
+    tab_to(page, page.get_by_role("link", name="Skip to content"))
+    keys.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    page.goto("/dashboard/")
+    tab_to(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox"))
+    keys.press("Enter")
+    page.wait_for_url("**/dashboard/inbox")
+    tab_to(page, page.get_by_role("link", name="Jane Smith"))
+    keys.press("Enter")
+    page.wait_for_url("**/dashboard/inbox/*")
+    tab_to(page, page.get_by_role("textbox", name="Your reply"))
+    keys.type("Hi Jane, Sam here. How can I help?")
+    tab_to(page, page.get_by_role("button", name="Send reply"))
+    keys.press("Enter")
+    messages = page.get_by_role("list", name="Messages")
+    expect(messages.locator(".from-human")).to_contain_text("Hi Jane, Sam here. How can I help?")
+    # Space presses a button too: hand the conversation back.
+    tab_to(page, page.get_by_role("button", name="Hand back to the agent"))
+    keys.press("Space")
+    expect(page.get_by_role("status").filter(has_text="Handed back to the agent.")).to_be_visible()
+
+    page.goto(f"/dashboard/widgets/{widget.public_id}")
+    tab_to(page, page.get_by_label("Greeting"))
+    keys.press("ControlOrMeta+a")
+    keys.type("Hello from the keyboard!")
+    tab_to(page, page.get_by_role("button", name="Save widget"))
+    keys.press("Enter")
+    expect(page.get_by_text("Widget saved")).to_be_visible()
+    db.session.refresh(widget)
+    assert widget.greeting == "Hello from the keyboard!"
