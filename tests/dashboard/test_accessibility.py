@@ -182,12 +182,17 @@ def test_an_admin_works_by_keyboard_alone(admin_page, acme, client):
     keys.press("Enter")
     messages = page.get_by_role("list", name="Messages")
     expect(messages.locator(".from-human")).to_contain_text("Hi Jane, Sam here. How can I help?")
-    # Space presses a button too: hand the conversation back.
-    tab_to(page, page.get_by_role("button", name="Hand back to the agent"))
+    # Space presses a button too.
+    tab_to(page, page.get_by_role("button", name="Close conversation"))
     keys.press("Space")
-    expect(page.get_by_role("status").filter(has_text="Handed back to the agent.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Conversation closed.")).to_be_visible()
 
-    page.goto(f"/dashboard/widgets/{widget.public_id}")
+    tab_to(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Voice Widget"))
+    keys.press("Enter")
+    page.wait_for_url("**/dashboard/widgets")
+    tab_to(page, page.get_by_role("link", name="Configure"))
+    keys.press("Enter")
+    page.wait_for_url(f"**/dashboard/widgets/{widget.public_id}")
     tab_to(page, page.get_by_label("Greeting"))
     keys.press("ControlOrMeta+a")
     keys.type("Hello from the keyboard!")

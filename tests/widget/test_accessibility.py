@@ -21,5 +21,9 @@ def test_the_widget_on_the_demo_page_passes_axe_core_closed_and_open(open_page, 
     assert axe_violations(page) == [], "closed"
     launcher.click()
     expect(widget_part(page, "[role=dialog] .msg.agent").first).to_be_visible()
-    expect(widget_part(page, "textarea")).to_be_editable()
+    # With a conversation in it: the visitor's question and the agent's answer.
+    widget_part(page, "textarea").fill("How do I add the widget to my website?")
+    widget_part(page, "textarea").press("Enter")
+    expect(widget_part(page, ".msg.user")).to_contain_text("How do I add the widget")
+    expect(widget_part(page, ".msg.agent")).to_have_count(2)
     assert axe_violations(page) == [], "open"
