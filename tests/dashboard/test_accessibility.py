@@ -22,6 +22,8 @@ from tests.support.calls import seed_call
 from tests.support.dashboard import PASSWORD, sign_in
 from tests.support.visitors import MESSAGES_URL, bearer, start_session, upload
 
+expect = pytest.importorskip("playwright.sync_api").expect
+
 # Each dashboard page to check → its path, or several paths (one per state worth checking);
 # `{name}` is filled from the `seeded` fixture below (widget, conversation, closed, call,
 # article). Adding a page is one line: "dashboard.<endpoint>": "/dashboard/<path>".
@@ -121,6 +123,70 @@ def test_every_dashboard_page_passes_axe_core(axe_page, acme, seeded):
     assert not failing, "axe-core violations:\n" + "\n".join(failing)
 
 
+def _submit_unchecked(page, button) -> None:
+    """Submit `button`'s form skipping the browser's own checks, so the server's messages show."""
+    page.evaluate("() => document.querySelectorAll('form').forEach((form) => { form.noValidate = true; })")
+    button.click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.browser
+def test_forms_pass_axe_core_with_their_errors_and_shown_once_secrets(axe_page, acme, seeded):
+    page = axe_page
+    widget = seeded["widget"]
+    found = {}
+    page.goto("/dashboard/login")
+    page.get_by_label("Email").fill(acme[2].email)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("do not match")).to_be_visible()
+    found["sign-in refused"] = axe_violations(page)
+    sign_in(page, acme[2].email)
+
+    page.goto("/dashboard/keys")
+    _submit_unchecked(page, page.get_by_role("button", name="Create key"))
+    expect(page.get_by_role("alert")).to_be_visible()
+    found["key without a name"] = axe_violations(page)
+    page.get_by_label("Name").fill("CRM")
+    page.get_by_role("checkbox", name="voice-widget:read").check()
+    page.get_by_role("button", name="Create key").click()
+    expect(page.get_by_text("shown only this once")).to_be_visible()
+    found["new key shown once"] = axe_violations(page)
+
+    page.goto("/dashboard/webhooks")
+    page.get_by_label("Endpoint URL").fill("http://example.com/hook")
+    page.get_by_role("checkbox", name="message.created").check()
+    page.get_by_role("button", name="Add webhook").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    found["webhook refused"] = axe_violations(page)
+
+    page.goto(f"/dashboard/widgets/{widget}")
+    page.get_by_label("Primary colour (hex, like #6366F1)").fill("#12")
+    page.get_by_label("Time zone (IANA, like Europe/Berlin)").fill("Mars/Olympus")
+    _submit_unchecked(page, page.get_by_role("button", name="Save widget"))
+    expect(page.locator(".field-error").first).to_be_visible()
+    found["builder with invalid fields"] = axe_violations(page)
+
+    page.goto(f"/dashboard/widgets/{widget}/identity")
+    page.get_by_role("button", name="Reveal identity secret").click()
+    expect(page.get_by_label("Identity secret")).to_be_visible()
+    found["identity secret revealed"] = axe_violations(page)
+
+    page.goto(f"/dashboard/widgets/{widget}/articles?q=Do+you+ship+abroad")
+    found["articles ranked for a question"] = axe_violations(page)
+    _submit_unchecked(page, page.get_by_role("button", name="Add article"))
+    expect(page.locator(".field-error").first).to_be_visible()
+    found["article without a title"] = axe_violations(page)
+
+    page.goto(f"/dashboard/inbox/{seeded['conversation']}")
+    _submit_unchecked(page, page.get_by_role("button", name="Send reply"))
+    expect(page.locator("#content-error")).to_be_visible()
+    found["empty reply refused"] = axe_violations(page)
+
+    failing = [f"{state}: {violation}" for state, violations in found.items() for violation in violations]
+    assert not failing, "axe-core violations:\n" + "\n".join(failing)
+
+
 def _has_focus(locator) -> bool:
     return locator.evaluate("element => element === document.activeElement")
 
@@ -146,8 +212,6 @@ def tab_to(page, target, limit: int = 80) -> None:
 
 @pytest.mark.browser
 def test_an_admin_works_by_keyboard_alone(admin_page, acme, client):
-    from playwright.sync_api import expect
-
     _, widget, admin = acme
     session = start_session(client, widget, display_name="Jane Smith")
     add_visitor_message(session_from_bearer(session["token"]), "Can I talk to a human?")
