@@ -6,27 +6,33 @@ Every GET route of the dashboard blueprint must be in `PAGES` (a page to check) 
 `test_every_dashboard_get_route_is_in_the_page_table`, so each new page gets checked.
 """
 
+import hashlib
+from datetime import timedelta
+
 import pytest
 
 from aurion.dashboard.base import bp
 from aurion.extensions import db
+from aurion.models import ConversationNote, Invitation, SavedReply
 from aurion.schemas.webhooks import WebhookInput
 from aurion.services.conversations import close, human_reply, request_handoff, store_message
 from aurion.services.knowledge import create_article
 from aurion.services.messages import add_visitor_message
+from aurion.services.public_ids import new_public_id
 from aurion.services.sessions import session_from_bearer
 from aurion.services.webhooks import create_webhook
+from aurion.timestamps import utcnow
 from tests.support.attachments import tiny_png
 from tests.support.browser import axe_violations
 from tests.support.calls import seed_call
-from tests.support.dashboard import PASSWORD, sign_in
+from tests.support.dashboard import PASSWORD, make_admin, sign_in
 from tests.support.visitors import MESSAGES_URL, bearer, start_session, upload
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 # Each dashboard page to check → its path, or several paths (one per state worth checking);
 # `{name}` is filled from the `seeded` fixture below (widget, conversation, closed, call,
-# article). Adding a page is one line: "dashboard.<endpoint>": "/dashboard/<path>".
+# article, invitation). Adding a page is one line: "dashboard.<endpoint>": "/dashboard/<path>".
 PAGES = {
     "dashboard.login": "/dashboard/login",
     "dashboard.home": "/dashboard/",
@@ -70,7 +76,7 @@ def test_every_dashboard_get_route_is_in_the_page_table(app):
     assert sorted((PAGES.keys() | NOT_PAGES.keys()) - get_routes) == [], "entries for routes that no longer exist"
     # Each path leads to the route it is listed under (a typo would check another page).
     urls = app.url_map.bind("localhost")
-    arguments = dict.fromkeys(("widget", "conversation", "closed", "call"), "x_1") | {"article": "1"}
+    arguments = dict.fromkeys(("widget", "conversation", "closed", "call", "invitation"), "x_1") | {"article": "1"}
     for endpoint in PAGES:
         for path in _paths(endpoint):
             assert urls.match(path.split("?")[0].format(**arguments), method="GET")[0] == endpoint, path
@@ -78,23 +84,42 @@ def test_every_dashboard_get_route_is_in_the_page_table(app):
 
 @pytest.fixture
 def seeded(app, client, acme, monkeypatch) -> dict:
-    """Something on every page: conversations (one with a person, an attachment and a voice
-    turn; one closed), a call, an article, a webhook with a delivery. Their ids by name."""
-    _, widget, admin = acme
+    """Something on every page: Jane's conversation with a person (an attachment, a voice
+    turn, an internal note, assigned, her page and browser) after her closed one; a
+    teammate, a saved reply and a pending invitation; a call, an article, a webhook with
+    a delivery. Their ids (and the invitation's token) by name."""
+    tenant, widget, admin = acme
+    admin.display_name = "Ada Lovelace"
+    teammate = make_admin(tenant, "sam@acme.test")
+    teammate.display_name, teammate.role = "Sam Lee", "agent"
+    db.session.commit()  # SQLite: no write left pending while the app's own sessions write
     monkeypatch.setitem(app.config, "AURION_WEBHOOKS_ALLOW_PRIVATE", True)
-    create_webhook(widget.tenant, WebhookInput(url="https://127.0.0.1/hooks/aurion", events=["message.created"]))
+    create_webhook(tenant, WebhookInput(url="https://127.0.0.1/hooks/aurion", events=["message.created"]))
+
+    first = start_session(client, widget, display_name="Jane Smith")
+    earlier = session_from_bearer(first["token"]).conversation
+    add_visitor_message(session_from_bearer(first["token"]), "Thanks, that is all.")
+    close(earlier)
     session = start_session(client, widget, display_name="Jane Smith")
     file = upload(client, session, tiny_png(), "screenshot.png")
     assert client.post(MESSAGES_URL, json={"content": "Here is the error", "attachment_ids": [file["id"]]}, headers=bearer(session)).status_code == 201
-    conversation = session_from_bearer(session["token"]).conversation
     app.extensions["aurion_agent"].drain()
+    widget_session = session_from_bearer(session["token"])
+    widget_session.page_url = "https://shop.example.com/checkout"
+    widget_session.user_agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
+    widget_session.time_zone = "Europe/Berlin"
+    conversation = widget_session.conversation
     store_message(conversation, "user", "Can I speak to someone?", mode="voice")
     request_handoff(conversation)
-    human_reply(conversation, "Hi Jane, Sam here.", admin)
-    other = start_session(client, widget, email="joe@example.com")
-    earlier = session_from_bearer(other["token"]).conversation
-    add_visitor_message(session_from_bearer(other["token"]), "Thanks, that is all.")
-    close(earlier)
+    human_reply(conversation, "Hi Jane, Sam here.", teammate)
+    conversation.assignee = teammate
+    db.session.add(ConversationNote(public_id=new_public_id("note_"), conversation=conversation, admin=admin, content="VIP customer."))
+    db.session.add(SavedReply(public_id=new_public_id("sr_"), tenant_id=tenant.id, shortcut="refund", content="Your refund is on its way."))
+    token = "invitation-token-of-the-accessibility-test"
+    db.session.add(Invitation(
+        public_id=new_public_id("inv_"), tenant=tenant, email="new@acme.test", role="agent", invited_by_id=admin.id,
+        token_hash=hashlib.sha256(token.encode()).hexdigest(), expires_at=utcnow() + timedelta(days=7),
+    ))
     call = seed_call(widget)
     article = create_article(widget, {"title": "Shipping", "body": "We ship worldwide within 5 days."})
     db.session.commit()
@@ -104,6 +129,7 @@ def seeded(app, client, acme, monkeypatch) -> dict:
         "closed": earlier.public_id,
         "call": call.public_id,
         "article": article.id,
+        "invitation": token,
     }
 
 
