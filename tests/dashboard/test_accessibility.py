@@ -145,6 +145,13 @@ def test_every_dashboard_page_passes_axe_core(axe_page, acme, seeded):
             response = page.goto(url)
             assert response.ok, (url, response.status)
             found[url] = axe_violations(page)
+    # A teammate with the agent role: their own nav, and the page refusing what they may not open.
+    page.context.clear_cookies()
+    sign_in(page, "sam@acme.test")
+    for url in ("/dashboard/inbox", f"/dashboard/inbox/{seeded['conversation']}", "/dashboard/keys"):
+        response = page.goto(url)
+        assert response.status in (200, 403), (url, response.status)
+        found[f"{url} (agent)"] = axe_violations(page)
     failing = [f"{url}: {violation}" for url, violations in found.items() for violation in violations]
     assert not failing, "axe-core violations:\n" + "\n".join(failing)
 
