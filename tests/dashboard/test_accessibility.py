@@ -32,7 +32,7 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 # Each dashboard page to check → its path, or several paths (one per state worth checking);
 # `{name}` is filled from the `seeded` fixture below (widget, conversation, closed, call,
-# article, invitation). Adding a page is one line: "dashboard.<endpoint>": "/dashboard/<path>".
+# article, saved_reply, invitation). Adding a page is one line: "dashboard.<endpoint>": "/dashboard/<path>".
 PAGES = {
     "dashboard.login": "/dashboard/login",
     "dashboard.home": "/dashboard/",
@@ -76,7 +76,7 @@ def test_every_dashboard_get_route_is_in_the_page_table(app):
     assert sorted((PAGES.keys() | NOT_PAGES.keys()) - get_routes) == [], "entries for routes that no longer exist"
     # Each path leads to the route it is listed under (a typo would check another page).
     urls = app.url_map.bind("localhost")
-    arguments = dict.fromkeys(("widget", "conversation", "closed", "call", "invitation"), "x_1") | {"article": "1"}
+    arguments = dict.fromkeys(("widget", "conversation", "closed", "call", "saved_reply", "invitation"), "x_1") | {"article": "1"}
     for endpoint in PAGES:
         for path in _paths(endpoint):
             assert urls.match(path.split("?")[0].format(**arguments), method="GET")[0] == endpoint, path
@@ -114,7 +114,8 @@ def seeded(app, client, acme, monkeypatch) -> dict:
     human_reply(conversation, "Hi Jane, Sam here.", teammate)
     conversation.assignee = teammate
     db.session.add(ConversationNote(public_id=new_public_id("note_"), conversation=conversation, admin=admin, content="VIP customer."))
-    db.session.add(SavedReply(public_id=new_public_id("sr_"), tenant_id=tenant.id, shortcut="refund", content="Your refund is on its way."))
+    saved_reply = SavedReply(public_id=new_public_id("sr_"), tenant_id=tenant.id, shortcut="refund", content="Your refund is on its way.")
+    db.session.add(saved_reply)
     token = "invitation-token-of-the-accessibility-test"
     db.session.add(Invitation(
         public_id=new_public_id("inv_"), tenant=tenant, email="new@acme.test", role="agent", invited_by_id=admin.id,
@@ -129,6 +130,7 @@ def seeded(app, client, acme, monkeypatch) -> dict:
         "closed": earlier.public_id,
         "call": call.public_id,
         "article": article.id,
+        "saved_reply": saved_reply.public_id,
         "invitation": token,
     }
 
