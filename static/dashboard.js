@@ -1,5 +1,5 @@
 /* The dashboard's little JavaScript: copy buttons, the builder's live preview, and the
-   live conversation view. Everything works without it except what is live. No inline
+   live conversation view with its reply box (sent in place, typing, saved replies). Everything works without it except what is live. No inline
    scripts: the pages run under a strict Content-Security-Policy. */
 "use strict";
 
@@ -65,17 +65,23 @@ function element(tag, className, text) {
   return node;
 }
 
+function timeOf(frame) {
+  const time = element("time", "", (frame.created_at || "").slice(11, 16));
+  time.dateTime = frame.created_at || "";
+  return time;
+}
+
 /** A message frame as a list item, like templates/dashboard/_message.html renders one. */
 function messageItem(frame, attachmentUrl) {
   const item = element("li", "message from-" + frame.sender);
   item.dataset.id = frame.id;
-  const who = element("p", "who", SENDER_LABELS[frame.sender] || frame.sender);
+  const label = SENDER_LABELS[frame.sender] || frame.sender;
+  const who = element("p", "who", frame.author ? frame.author.name : label);
+  if (frame.author) who.append(" ", element("span", "hint", `(${label})`));
   if (frame.mode === "voice") {
     who.append(" ", element("span", "badge", "Voice transcript"));
   }
-  const time = element("time", "", (frame.created_at || "").slice(11, 16));
-  time.dateTime = frame.created_at || "";
-  who.append(" ", time);
+  who.append(" ", timeOf(frame));
   item.append(who, element("p", "text", frame.content));
   if (frame.attachments && frame.attachments.length) {
     const list = element("ul", "attachments");
@@ -92,6 +98,33 @@ function messageItem(frame, attachmentUrl) {
     item.append(element("p", "sources", "Sources: " + frame.sources.map((s) => s.title).join(", ")));
   }
   return item;
+}
+
+/** An internal note as a list item, like templates/dashboard/_note.html renders one. */
+function noteItem(frame) {
+  const item = element("li", "message note");
+  item.dataset.noteId = frame.id;
+  const who = element("p", "who");
+  who.append(element("span", "badge", "Internal note"), " ", frame.author ? frame.author.name : "A former teammate", " ", timeOf(frame));
+  item.append(who, element("p", "text", frame.content));
+  return item;
+}
+
+/** Who is writing, from a typing frame; null when it is the signed-in teammate themself. */
+function typingLabel(frame, me) {
+  if (frame.sender === "user") return "The visitor is typing…";
+  if (frame.sender === "agent") return "The agent is typing…";
+  const name = frame.author ? frame.author.name : "A teammate";
+  return name === me ? null : `${name} is typing…`;
+}
+
+/** The take-over button follows the status: replying took the conversation over. */
+function offerHandoff(status) {
+  const form = document.getElementById("handoff-form");
+  if (!form || status === "closed") return;
+  const human = status === "human";
+  form.elements.to.value = human ? "agent" : "human";
+  form.querySelector("button").textContent = human ? "Hand back to the agent" : "Take over";
 }
 
 const RECONNECT_MS = 2000;
@@ -112,10 +145,14 @@ function setUpConversation() {
       }
       after = frame.id;
       typing.textContent = "";
+    } else if (frame.type === "note") {
+      if (!list.querySelector(`[data-note-id="${CSS.escape(frame.id)}"]`)) list.append(noteItem(frame));
     } else if (frame.type === "handoff") {
       status.textContent = labels[frame.status] || frame.status;
+      offerHandoff(frame.status);
     } else if (frame.type === "typing") {
-      typing.textContent = frame.active ? "The agent is typing…" : "";
+      const label = typingLabel(frame, list.dataset.me);
+      if (label !== null) typing.textContent = frame.active ? label : "";
     }
   };
 
@@ -131,6 +168,175 @@ function setUpConversation() {
   connect();
 }
 
+/** Post a form with fetch, asking for JSON: null when it worked (204), else the problem's detail. */
+async function postForm(form) {
+  try {
+    const response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (response.ok) return null;
+    const problem = await response.json().catch(() => ({}));
+    return problem.detail || "That did not work; reload the page and try again.";
+  } catch {
+    return "You seem to be offline; try again in a moment.";
+  }
+}
+
+/** Send a form without leaving the page: what it adds arrives on the live stream. */
+function submitInPlace(form, field, error, after) {
+  form.addEventListener("submit", async (event) => {
+    if (!window.fetch) return;
+    event.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    const detail = await postForm(form);
+    button.disabled = false;
+    error.hidden = detail === null;
+    error.textContent = detail || "";
+    if (detail === null) {
+      field.value = "";
+      field.removeAttribute("aria-invalid");
+      after();
+    } else {
+      field.setAttribute("aria-invalid", "true");
+    }
+    field.focus();
+  });
+}
+
+const TYPING_REPEAT_MS = 3000;
+const TYPING_IDLE_MS = 5000;
+
+/** Tell the visitor the teammate is writing: at most every 3 s while typing, and stopped
+    after 5 s idle, on leaving the box, or on sending. */
+function typingSignal(form, field) {
+  let active = false;
+  let sentAt = 0;
+  let idle = null;
+  const send = (state) => {
+    const body = new FormData();
+    body.set("csrf_token", form.elements.csrf_token.value);
+    body.set("active", state ? "1" : "0");
+    fetch(form.dataset.typingUrl, { method: "POST", body, headers: { Accept: "application/json" }, credentials: "same-origin" }).catch(() => {});
+  };
+  const stop = () => {
+    clearTimeout(idle);
+    if (active) {
+      active = false;
+      send(false);
+    }
+  };
+  field.addEventListener("input", () => {
+    clearTimeout(idle);
+    if (!field.value.trim()) return stop();
+    if (!active || Date.now() - sentAt >= TYPING_REPEAT_MS) {
+      active = true;
+      sentAt = Date.now();
+      send(true);
+    }
+    idle = setTimeout(stop, TYPING_IDLE_MS);
+  });
+  field.addEventListener("blur", stop);
+  return stop;
+}
+
+/** The `/shortcut` picker: typing "/" and letters lists matching saved replies; arrow
+    keys choose, Enter (or a click) inserts, Escape closes. */
+function savedReplyPicker(field) {
+  const list = document.getElementById("saved-reply-options");
+  const status = document.getElementById("picker-status");
+  const replies = JSON.parse(document.getElementById("saved-replies-data").textContent);
+  if (!replies.length) return;
+  let matches = [];
+  let chosen = 0;
+  let typed = null; // [start, end] of the "/word" being typed
+
+  const close = () => {
+    list.hidden = true;
+    list.replaceChildren();
+    field.removeAttribute("aria-activedescendant");
+    matches = [];
+  };
+  const choose = (index) => {
+    chosen = (index + matches.length) % matches.length;
+    list.querySelectorAll("[role=option]").forEach((option, i) => option.setAttribute("aria-selected", String(i === chosen)));
+    const option = list.children[chosen];
+    field.setAttribute("aria-activedescendant", option.id);
+    option.scrollIntoView({ block: "nearest" });
+  };
+  const insert = (reply) => {
+    const [start, end] = typed;
+    field.value = field.value.slice(0, start) + reply.content + field.value.slice(end);
+    const caret = start + reply.content.length;
+    field.setSelectionRange(caret, caret);
+    close();
+    status.textContent = `Inserted /${reply.shortcut}.`;
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  const update = () => {
+    const before = field.value.slice(0, field.selectionStart);
+    const word = /(^|\s)\/([a-z0-9_-]*)$/.exec(before);
+    if (!word) return close();
+    typed = [field.selectionStart - word[2].length - 1, field.selectionStart];
+    matches = replies.filter((reply) => reply.shortcut.startsWith(word[2]));
+    if (!matches.length) {
+      close();
+      status.textContent = "No saved reply starts with that.";
+      return;
+    }
+    list.replaceChildren(
+      ...matches.map((reply, i) => {
+        const option = element("li");
+        option.id = "saved-reply-" + i;
+        option.setAttribute("role", "option");
+        option.append(element("strong", "", "/" + reply.shortcut), element("span", "option-text", reply.content));
+        // mousedown, not click: the box keeps its focus and caret.
+        option.addEventListener("mousedown", (event) => {
+          event.preventDefault();
+          insert(reply);
+        });
+        return option;
+      })
+    );
+    list.hidden = false;
+    choose(0);
+    status.textContent = `${matches.length} saved ${matches.length === 1 ? "reply matches" : "replies match"}: arrow keys to choose, Enter to insert.`;
+  };
+
+  field.addEventListener("input", update);
+  field.addEventListener("keydown", (event) => {
+    if (list.hidden) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      choose(chosen + (event.key === "ArrowDown" ? 1 : -1));
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      insert(matches[chosen]);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+  field.addEventListener("blur", close);
+}
+
+/** The conversation's reply box and note box: sent without a page reload. */
+function setUpReplyBoxes() {
+  const reply = document.getElementById("reply-form");
+  if (reply) {
+    const field = reply.elements.content;
+    const stopTyping = typingSignal(reply, field);
+    submitInPlace(reply, field, document.getElementById("content-error"), stopTyping);
+    savedReplyPicker(field);
+  }
+  const note = document.getElementById("note-form");
+  if (note) submitInPlace(note, note.elements.content, document.getElementById("note-content-error"), () => {});
+}
+
 setUpCopyButtons();
 setUpBuilder();
 setUpConversation();
+setUpReplyBoxes();

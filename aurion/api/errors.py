@@ -1,5 +1,6 @@
 """One place that turns every error into a response: `application/problem+json` under
-`/api/`, an HTML page everywhere else (the dashboard).
+`/api/` and for the dashboard's scripts (which ask for JSON), an HTML page everywhere
+else (the dashboard).
 
 Bad input is refused at the edge (`aurion.schemas.fields`); a value the database still
 cannot store (too long for its column, out of its range, a NUL on PostgreSQL, a lone
@@ -38,8 +39,8 @@ LIMITS_RETRY_SECONDS = 5
 
 
 def problem_response(problem: Problem, headers: dict | None = None) -> Response:
-    """The HTTP response for `problem`: problem JSON for the API, an HTML page for people."""
-    if request.path.startswith(API_PREFIX):
+    """The HTTP response for `problem`: problem JSON for the API and scripts, an HTML page for people."""
+    if request.path.startswith(API_PREFIX) or request.accept_mimetypes.best in ("application/json", PROBLEM_MIMETYPE):
         response = Response(json.dumps(problem.to_dict()), status=problem.status, mimetype=PROBLEM_MIMETYPE)
     else:
         response = Response(render_template("error.html", problem=problem), status=problem.status, mimetype="text/html")

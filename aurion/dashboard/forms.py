@@ -12,6 +12,7 @@ from aurion.schemas.fields import URL_MAX_LENGTH, parse
 from aurion.schemas.keys import API_KEY_NAME_MAX_LENGTH
 from aurion.schemas.knowledge import ARTICLE_BODY_MAX_LENGTH, ARTICLE_TITLE_MAX_LENGTH, ArticleInput, ArticleUpdate
 from aurion.schemas.messages import CONTENT_MAX_LENGTH
+from aurion.schemas.team import SHORTCUT_MAX_LENGTH
 from aurion.schemas.widgets import (
     ALLOWED_DOMAINS_MAX,
     COLOR_LENGTH,
@@ -40,6 +41,8 @@ FIELD_LIMITS = {
     "api_key_name": API_KEY_NAME_MAX_LENGTH,
     "allowed_domains": ALLOWED_DOMAINS_MAX,
     "retention_days": RETENTION_MAX_DAYS,
+    # With its optional leading slash.
+    "shortcut": SHORTCUT_MAX_LENGTH + 1,
 }
 # The settings a visitor sees, which the builder's preview shows before they are saved.
 PREVIEW_FIELDS = ("name", "greeting", "primary_color", "position", "modes")

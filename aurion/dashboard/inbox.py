@@ -1,5 +1,6 @@
-"""The inbox: conversations by status, a live conversation view, replying as a person,
-taking over and handing back, closing, and the visitors' attachments."""
+"""The inbox: conversations by status, a live conversation view, replying as a person
+(without a page reload when the page asks for JSON), typing, internal notes, taking over
+and handing back, closing, and the visitors' attachments."""
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
@@ -11,6 +12,7 @@ from aurion.problems import Problem, ValidationProblem
 from aurion.schemas.calls import CallListQuery
 from aurion.schemas.conversations import Assignment, HumanReply
 from aurion.schemas.fields import parse
+from aurion.schemas.notes import NoteRequest
 from aurion.services.calls import list_calls
 from aurion.services.conversations import (
     assign,
@@ -21,8 +23,12 @@ from aurion.services.conversations import (
     list_conversations,
 )
 from aurion.services.email import failed_emails
-from aurion.services.messages import history_page
+from aurion.services.messages import history_page, person_typing, team_channel
+from aurion.services.notes import add_note, timeline
+from aurion.services.saved_replies import list_saved_replies, saved_reply_to_dict
+from aurion.services.team import display_name
 from aurion.services.uploads import open_attachment_for_tenant
+from aurion.services.visitor_details import visitor_details
 
 # The inbox's tabs: (status filter, label). "waiting" first: those are people waiting for a person.
 FILTERS = (
@@ -51,8 +57,16 @@ def inbox():
     )
 
 
-def _conversation_page(conversation, reply: str = "", error: str | None = None, status: int = 200):
-    history = history_page(conversation, before=request.args.get("before") or None, limit=REPLAY_LIMIT)
+def _wants_json() -> bool:
+    """The page's script asked (fetch with `Accept: application/json`): answer without a page."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _conversation_page(
+    conversation, reply: str = "", error: str | None = None, status: int = 200, note: str = "", note_error: str | None = None
+):
+    before = request.args.get("before") or None
+    history = history_page(conversation, before=before, limit=REPLAY_LIMIT)
     calls = list_calls(tenant_id(), CallListQuery(conversation_id=conversation.public_id))["calls"]
     page = render_template(
         "dashboard/conversation.html",
@@ -60,9 +74,15 @@ def _conversation_page(conversation, reply: str = "", error: str | None = None, 
         calls=calls,
         summary=conversation_summary(conversation),
         history=history,
+        timeline=timeline(conversation, history, before),
+        details=visitor_details(conversation),
+        saved_replies=[saved_reply_to_dict(saved) for saved in list_saved_replies(tenant_id())],
         filters=dict(FILTERS),
         reply=reply,
         error=error,
+        note=note,
+        note_error=note_error,
+        me=display_name(g.admin),
     )
     return page, status
 
@@ -75,9 +95,12 @@ def conversation(conversation_id: str):
 
 @bp.get("/inbox/<conversation_id>/events")
 def conversation_events(conversation_id: str):
-    """The conversation's live frames as server-sent events; `?after=` replays what the page missed."""
+    """The conversation's live frames as server-sent events; `?after=` replays what the page missed.
+
+    Both channels: what the visitor sees, and the team-only one (notes, the visitor's typing).
+    """
     conversation = _conversation(conversation_id)
-    subscription = broker().subscribe(conversation.public_id)
+    subscription = broker().subscribe(conversation.public_id, team_channel(conversation))
     try:
         after = request.args.get("after") or None
         missed = history_page(conversation, after=after, limit=REPLAY_LIMIT)["messages"] if after else []
@@ -91,15 +114,49 @@ def conversation_events(conversation_id: str):
 
 @bp.post("/inbox/<conversation_id>/reply")
 def reply(conversation_id: str):
-    """Reply as a person: the visitor sees it live, and the person now owns the conversation."""
+    """Reply as a person: the visitor sees it live, and the person now owns the conversation.
+
+    Asked for JSON (the page's script), it answers 204 (or a problem) and the page shows
+    the reply from its live stream; a plain form post comes back to the page.
+    """
     conversation = _conversation(conversation_id)
     content = request.form.get("content", "")
     try:
         checked = parse(HumanReply, {"content": content})
     except ValidationProblem as problem:
+        if _wants_json():
+            raise
         return _conversation_page(conversation, content, problem.detail, 422)
     human_reply(conversation, checked.content, g.admin)
-    return _back_to(conversation)
+    return Response(status=204) if _wants_json() else _back_to(conversation)
+
+
+@bp.post("/inbox/<conversation_id>/typing")
+def typing(conversation_id: str):
+    """The signed-in teammate started (`active=1`) or stopped (`active=0`) writing a reply."""
+    conversation = _conversation(conversation_id)
+    active = request.form.get("active")
+    if active not in ("1", "0"):
+        raise ValidationProblem("active", "active must be 1 (started writing) or 0 (stopped).")
+    person_typing(conversation, g.admin, active == "1")
+    return Response(status=204)
+
+
+@bp.post("/inbox/<conversation_id>/notes")
+def note(conversation_id: str):
+    """Add an internal note: teammates see it (live), the visitor never does."""
+    conversation = _conversation(conversation_id)
+    content = request.form.get("content", "")
+    try:
+        checked = parse(NoteRequest, {"content": content})
+    except ValidationProblem as problem:
+        if _wants_json():
+            raise
+        return _conversation_page(conversation, note=content, note_error=problem.detail, status=422)
+    add_note(conversation, g.admin, checked.content)
+    if _wants_json():
+        return Response(status=204)
+    return redirect(url_for("dashboard.conversation", conversation_id=conversation.public_id, _anchor="notes"))
 
 
 @bp.post("/inbox/<conversation_id>/assign")

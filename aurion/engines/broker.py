@@ -46,11 +46,12 @@ UNDELIVERED_LOG_SECONDS = 5.0
 
 
 class Subscription:
-    """The frames published to one conversation since subscribing, in order."""
+    """The frames published to its channels (a conversation, and maybe its team-only channel)
+    since subscribing, in the order they arrived."""
 
-    def __init__(self, broker: "InProcessBroker", channel: str):
+    def __init__(self, broker: "InProcessBroker", channels: tuple[str, ...]):
         self._broker = broker
-        self.channel = channel
+        self.channels = channels
         # True once the broker could no longer deliver to it: frames may have been missed.
         self.dropped = False
         self._frames: queue.SimpleQueue = queue.SimpleQueue()
@@ -88,19 +89,22 @@ class InProcessBroker:
         self.reconnects = 0
         self.undelivered = 0
 
-    def subscribe(self, conversation_id: str) -> Subscription:
-        subscription = Subscription(self, conversation_id)
+    def subscribe(self, *channels: str) -> Subscription:
+        """One subscription to every frame published to any of `channels`."""
+        subscription = Subscription(self, channels)
         with self._lock:
-            self._subscribers[conversation_id].add(subscription)
+            for channel in channels:
+                self._subscribers[channel].add(subscription)
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
         with self._lock:
-            subscribers = self._subscribers.get(subscription.channel)
-            if subscribers is not None:
-                subscribers.discard(subscription)
-                if not subscribers:
-                    del self._subscribers[subscription.channel]
+            for channel in subscription.channels:
+                subscribers = self._subscribers.get(channel)
+                if subscribers is not None:
+                    subscribers.discard(subscription)
+                    if not subscribers:
+                        del self._subscribers[channel]
 
     def deliver_locally(self, conversation_id: str, frame: dict) -> None:
         with self._lock:
@@ -111,7 +115,7 @@ class InProcessBroker:
     def drop_subscribers(self) -> None:
         """Drop every local subscription (their sockets close and reconnect)."""
         with self._lock:
-            subscribers = [subscription for group in self._subscribers.values() for subscription in group]
+            subscribers = {subscription for group in self._subscribers.values() for subscription in group}
             self._subscribers.clear()
         for subscription in subscribers:
             subscription.drop()
@@ -177,9 +181,9 @@ class RedisBroker(InProcessBroker):
         self._supervise_once_started()
         return self._live.wait(READY_TIMEOUT_SECONDS)
 
-    def subscribe(self, conversation_id: str) -> Subscription:
+    def subscribe(self, *channels: str) -> Subscription:
         self._supervise_once_started()
-        subscription = super().subscribe(conversation_id)
+        subscription = super().subscribe(*channels)
         if not self._live.is_set():
             # Nothing reaches it until the listener is back: the socket starts over.
             self.unsubscribe(subscription)

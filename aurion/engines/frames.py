@@ -12,7 +12,9 @@ event stream all carry these objects; each has a `type`:
 - `error`: something failed, with a stable `code` and a `detail` a person reads;
 - `pong`: the answer to the client's `ping`;
 - `ack`: the client's `message` frame (`client_id`) was stored as message `id`;
-- `voice`: an event of a voice call (`event` says which, see `aurion.voice.pipeline`).
+- `voice`: an event of a voice call (`event` says which, see `aurion.voice.pipeline`);
+- `note`: a teammate's internal note, on the team-only channel: the dashboard's
+  stream carries it, a widget never does.
 """
 
 
@@ -23,6 +25,11 @@ def message(fields: dict) -> dict:
 
 def typing(sender: str, active: bool, author: dict | None = None) -> dict:
     return {"type": "typing", "sender": sender, "active": active, **({"author": author} if author else {})}
+
+
+def note(fields: dict) -> dict:
+    """An internal note; `fields` is its dashboard shape (id, content, author, created_at)."""
+    return {"type": "note", **fields}
 
 
 def delta(message_id: str, content: str) -> dict:

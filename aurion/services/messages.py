@@ -21,7 +21,7 @@ from aurion.engines import frames
 from aurion.engines.broker import publish
 from aurion.engines.rate_budget import consume_message_budget
 from aurion.extensions import db
-from aurion.models import Attachment, Conversation, Message, WidgetSession
+from aurion.models import Admin, Attachment, Conversation, Message, WidgetSession
 from aurion.problems import Problem, ValidationProblem
 from aurion.schemas.fields import is_public_id
 from aurion.schemas.messages import HISTORY_DEFAULT_LIMIT
@@ -159,6 +159,11 @@ def team_channel(conversation: Conversation) -> str:
 def visitor_typing(conversation: Conversation, active: bool) -> None:
     """Tell the team the visitor started (or stopped) writing; nothing is stored."""
     publish(team_channel(conversation), frames.typing("user", active))
+
+
+def person_typing(conversation: Conversation, admin: Admin, active: bool) -> None:
+    """Tell the visitor (and the rest of the team) that a teammate started or stopped writing."""
+    publish(conversation.public_id, frames.typing("human", active, author=person_card(admin)))
 
 
 def publish_message(message: Message) -> None:

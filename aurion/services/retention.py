@@ -8,22 +8,28 @@ Decisions (also in docs/security.md):
   once a day old.
 - `forget_visitor` is the GDPR erasure of one visitor, by email: their visitor rows,
   sessions, conversations with every message (the agent's and people's replies
-  included), uploaded files, the knowledge-gap questions they asked, and the webhook
+  included), uploaded files and recordings, their ratings, the team's notes on their
+  conversations, the knowledge-gap questions they asked, and the webhook
   deliveries still stored that carry one of their conversations. Scoped to a tenant
   (the API) or to everything the operator runs (the command line); a widget narrows it.
 - Rows are deleted explicitly, children first (SQLite does not enforce ON DELETE
-  CASCADE); files are removed after the commit, so a failed commit keeps them.
+  CASCADE), by `erase_conversations`, which deleting a widget uses too; files are removed
+  after the commit, so a failed commit keeps them.
 """
 
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from aurion.extensions import db
 from aurion.models import (
     Attachment,
     Call,
     Conversation,
+    ConversationNote,
+    ConversationRead,
     Message,
+    Rating,
     UnansweredQuestion,
     Visitor,
     Webhook,
@@ -119,30 +125,29 @@ def forget_visitor(email: str, tenant_id: int | None = None, widget: Widget | No
         db.session.execute(db.select(Conversation).where(Conversation.visitor_id.in_(visitor_ids))).scalars()
     )
     conversation_ids = [conversation.id for conversation in conversations]
-    attachments = list(
-        db.session.execute(db.select(Attachment).where(Attachment.conversation_id.in_(conversation_ids))).scalars()
-    )
-    calls = list(db.session.execute(db.select(Call).where(Call.conversation_id.in_(conversation_ids))).scalars())
-    files = [attachment_path(attachment) for attachment in attachments]
-    files += [recording_path(call) for call in calls if call.recording_name]
     messages = db.session.execute(
         db.select(db.func.count(Message.id)).where(Message.conversation_id.in_(conversation_ids))
     ).scalar_one()
     _forget_deliveries(conversations)
-    for statement in (
-        db.delete(Attachment).where(Attachment.conversation_id.in_(conversation_ids)),
-        db.delete(Call).where(Call.conversation_id.in_(conversation_ids)),
-        db.delete(UnansweredQuestion).where(UnansweredQuestion.conversation_id.in_(conversation_ids)),
-        db.delete(Message).where(Message.conversation_id.in_(conversation_ids)),
-        db.delete(WidgetSession).where(WidgetSession.visitor_id.in_(visitor_ids)),
-        db.delete(Conversation).where(Conversation.id.in_(conversation_ids)),
-        db.delete(Visitor).where(Visitor.id.in_(visitor_ids)),
-    ):
-        db.session.execute(statement)
+    files = erase_conversations(conversation_ids)
+    db.session.execute(db.delete(Visitor).where(Visitor.id.in_(visitor_ids)))
     db.session.commit()
     for path in files:
         path.unlink(missing_ok=True)
     return Forgotten(visitors=len(visitor_ids), conversations=len(conversations), messages=messages, files=len(files))
+
+
+def erase_conversations(conversation_ids) -> list[Path]:
+    """Delete the conversations (ids, or a select of them) with everything that hangs off them,
+    children first, in the caller's transaction; returns their files, to unlink after the commit."""
+    attachments = db.select(Attachment).where(Attachment.conversation_id.in_(conversation_ids))
+    files = [attachment_path(attachment) for attachment in db.session.execute(attachments).scalars()]
+    recorded = db.select(Call).where(Call.conversation_id.in_(conversation_ids), Call.recording_name.is_not(None))
+    files += [recording_path(call) for call in db.session.execute(recorded).scalars()]
+    for model in (Attachment, Call, UnansweredQuestion, Rating, ConversationNote, ConversationRead, Message, WidgetSession):
+        db.session.execute(db.delete(model).where(model.conversation_id.in_(conversation_ids)))
+    db.session.execute(db.delete(Conversation).where(Conversation.id.in_(conversation_ids)))
+    return files
 
 
 def _forget_deliveries(conversations: list[Conversation]) -> None:

@@ -9,14 +9,10 @@ from aurion.extensions import db
 from aurion.models import (
     Article,
     ArticlePassage,
-    Attachment,
-    Call,
     Conversation,
-    Message,
     Tenant,
     Visitor,
     Widget,
-    WidgetSession,
 )
 from aurion.problems import NotFoundProblem, ValidationProblem
 from aurion.schemas.fields import is_public_id, parse
@@ -24,7 +20,7 @@ from aurion.schemas.widgets import WidgetConfigUpdate
 from aurion.services.business_hours import availability
 from aurion.services.colors import widget_colors
 from aurion.services.domains import DomainError, host_allowed, normalize_domain
-from aurion.services.uploads import attachment_path, recording_path
+from aurion.services.retention import erase_conversations
 from aurion.services.widget_strings import choose_locale, widget_strings
 from aurion.timestamps import isoformat_utc, utcnow
 
@@ -217,24 +213,11 @@ def delete_widget(widget: Widget) -> None:
     Rows are deleted explicitly, children first: SQLite does not enforce the schema's
     ON DELETE CASCADE unless every connection turns foreign keys on.
     """
-    conversations = db.select(Conversation.id).filter_by(widget_id=widget.id)
-    files = [
-        attachment_path(attachment)
-        for attachment in db.session.execute(
-            db.select(Attachment).where(Attachment.conversation_id.in_(conversations))
-        ).scalars()
-    ]
-    recordings = db.session.execute(db.select(Call).where(Call.widget_id == widget.id, Call.recording_name.is_not(None)))
-    files += [recording_path(call) for call in recordings.scalars()]
     articles = db.select(Article.id).filter_by(widget_id=widget.id)
+    files = erase_conversations(db.select(Conversation.id).filter_by(widget_id=widget.id))
     for statement in (
         db.delete(ArticlePassage).where(ArticlePassage.article_id.in_(articles)),
         db.delete(Article).where(Article.widget_id == widget.id),
-        db.delete(Attachment).where(Attachment.conversation_id.in_(conversations)),
-        db.delete(Call).where(Call.widget_id == widget.id),
-        db.delete(Message).where(Message.conversation_id.in_(conversations)),
-        db.delete(WidgetSession).where(WidgetSession.widget_id == widget.id),
-        db.delete(Conversation).where(Conversation.widget_id == widget.id),
         db.delete(Visitor).where(Visitor.widget_id == widget.id),
     ):
         db.session.execute(statement)

@@ -53,6 +53,8 @@ PAGES = {
     "dashboard.edit_article": "/dashboard/widgets/{widget}/articles/{article}",
     "dashboard.keys": "/dashboard/keys",
     "dashboard.webhooks": "/dashboard/webhooks",
+    "dashboard.saved_replies": "/dashboard/saved-replies",
+    "dashboard.saved_reply": "/dashboard/saved-replies/{saved_reply}",
 }
 # GET routes that are not pages → what they answer instead.
 NOT_PAGES = {

@@ -6,8 +6,9 @@ import pytest
 
 from aurion.dashboard.minting import EXAMPLES
 from aurion.extensions import db
-from aurion.models import Article, Conversation, Widget
+from aurion.models import Conversation, ConversationNote, Rating, Widget
 from aurion.services.knowledge import create_article
+from aurion.services.knowledge_gaps import record_unanswered
 from aurion.services.widgets import find_widget
 from tests.support import ROOT
 from tests.support.visitors import start_session
@@ -198,13 +199,23 @@ def test_delete_widget_asks_first_then_removes_everything_it_holds(client, dashb
     db.session.commit()
     create_article(widget, {"title": "Refunds", "body": "Refunds take 5 days."})
     start_session(client, widget)
-    public_id, widget_id = widget.public_id, widget.id
+    conversation = db.session.execute(db.select(Conversation).filter_by(widget_id=widget.id)).scalar_one()
+    record_unanswered(conversation, "Do you ship to the moon?")
+    db.session.add(Rating(conversation=conversation, score="good"))
+    db.session.add(ConversationNote(public_id="note_1", conversation=conversation, content="VIP"))
+    db.session.commit()
+    public_id, widget_id, conversation_id = widget.public_id, widget.id, conversation.id
     assert "cannot be undone" in dashboard.get(f"/dashboard/widgets/{public_id}/delete").text
     assert dashboard.post(f"/dashboard/widgets/{public_id}/delete").headers["Location"] == "/dashboard/widgets"
     db.session.expire_all()
     assert db.session.get(Widget, widget_id) is None
-    assert not db.session.execute(db.select(Article).filter_by(widget_id=widget_id)).first()
-    assert not db.session.execute(db.select(Conversation).filter_by(widget_id=widget_id)).first()
+    # Every table that points at a widget or a conversation: nothing of the deleted one is left
+    # (SQLite does not cascade, so a table delete_widget forgets would keep rows here).
+    for table in db.metadata.sorted_tables:
+        for column, row_id in (("widget_id", widget_id), ("conversation_id", conversation_id)):
+            if column in table.c:
+                left = db.session.execute(db.select(table).where(table.c[column] == row_id)).first()
+                assert left is None, f"{table.name} keeps rows of the deleted widget"
     assert db.session.get(Widget, other.id) is not None
 
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from aurion.engines.broker import RedisBroker
+from aurion.engines.broker import InProcessBroker, RedisBroker
 from tests.support.redis_server import private_redis as private_redis_server
 
 
@@ -68,3 +68,21 @@ def test_revocations_reach_every_broker(private_redis):
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.parametrize("kind", ["in-process", "redis"])
+def test_one_subscription_hears_several_channels_until_closed(kind, request):
+    """The dashboard's conversation stream reads the conversation's and the team's channels at once."""
+    broker = InProcessBroker() if kind == "in-process" else request.getfixturevalue("broker")
+    assert broker.ready()
+    both = broker.subscribe("conv_a", "team:conv_a")
+    broker.publish("conv_a", {"type": "message"})
+    broker.publish("team:conv_a", {"type": "note"})
+    broker.publish("conv_b", {"type": "message", "other": True})
+    assert [both.get(timeout=5), both.get(timeout=5)] == [{"type": "message"}, {"type": "note"}]
+    assert both.get(timeout=0.3) is None
+    both.close()
+    broker.publish("team:conv_a", {"type": "note"})
+    assert [both.get(timeout=0.3), both.get(timeout=0.3)] == [None, None]  # the wake-up, then nothing
+    # Closing unsubscribed it from both channels.
+    assert "conv_a" not in broker._subscribers and "team:conv_a" not in broker._subscribers
