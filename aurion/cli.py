@@ -13,10 +13,12 @@ from flask.cli import AppGroup
 
 from aurion.problems import Problem
 from aurion.schemas.fields import clean_email
+from aurion.schemas.team import ROLES
 from aurion.services.api_keys import SCOPES, create_api_key
 from aurion.services.calls import prune_recordings
 from aurion.services.demo import demo_page_url, setup_demo
 from aurion.services.identity import EMAIL_TOKEN_MAX_LIFETIME, mint_email_token
+from aurion.services.invitations import invite
 from aurion.services.retention import forget_visitor, prune
 from aurion.services.tenants import create_admin, create_tenant, find_tenant_by_name
 from aurion.services.widgets import find_widget
@@ -66,6 +68,19 @@ def create_admin_command(tenant_name: str, email: str, password: str) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(admin.id)
+
+
+@aurion_cli.command("invite")
+@click.option("--tenant", "tenant_name", required=True, help="The tenant's name.")
+@click.option("--email", required=True, help="The new teammate's email address.")
+@click.option("--role", type=click.Choice(ROLES), default="agent", show_default=True, help="owner: everything; agent: the inbox and calls.")
+def invite_command(tenant_name: str, email: str, role: str) -> None:
+    """Invite a teammate; prints the one-time link (also emailed when AURION_SMTP_URL is set)."""
+    try:
+        new_invitation = invite(_tenant(tenant_name), email, role)
+    except Problem as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(new_invitation.link)
 
 
 @aurion_cli.command("widget-info")

@@ -99,4 +99,43 @@ def test_setup_demo_prints_where_to_sign_in_to_the_dashboard(app, runner):
     line = next(line for line in output.splitlines() if line.startswith("Dashboard:"))
     assert "http://127.0.0.1:8000/dashboard/ (sign in as admin@demo.test / " in line
     password = line.rsplit(" / ", 1)[1].rstrip(")")
-    assert Dashboard(app.test_client()).sign_in("admin@demo.test", password).headers["Location"] == "/dashboard/widgets"
+    assert Dashboard(app.test_client()).sign_in("admin@demo.test", password).headers["Location"] == "/dashboard/inbox"
+
+
+def test_invite_prints_a_one_time_link_that_makes_a_teammate(app, runner):
+    from tests.support.dashboard import PASSWORD, Dashboard, csrf_token_in
+
+    runner.invoke(args=["aurion", "create-tenant", "acme"])
+    result = runner.invoke(args=["aurion", "invite", "--tenant", "acme", "--email", "Sam@Acme.test", "--role", "owner"])
+    assert result.exit_code == 0, result.output
+    link = last_line(result)
+    assert link.startswith("http://127.0.0.1:5000/dashboard/invitations/")
+    browser = Dashboard(app.test_client())
+    path = link.removeprefix("http://127.0.0.1:5000")
+    token = csrf_token_in(browser.get(path).text)
+    response = browser.client.post(path, data={"display_name": "Sam", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    sam = db.session.execute(db.select(Admin).filter_by(email="sam@acme.test")).scalar_one()
+    assert (sam.role, sam.display_name, sam.tenant.name) == ("owner", "Sam", "acme")
+    assert browser.get(path).status_code == 410
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--tenant", "nobody", "--email", "sam@acme.test"], "No tenant named 'nobody'"),
+        (["--tenant", "acme", "--email", "not-an-email"], "Enter the email address"),
+        (["--tenant", "acme", "--email", "sam@acme.test", "--role", "boss"], "Invalid value for '--role'"),
+    ],
+)
+def test_invite_fails_clearly(runner, args, error):
+    runner.invoke(args=["aurion", "create-tenant", "acme"])
+    result = runner.invoke(args=["aurion", "invite", *args])
+    assert result.exit_code != 0
+    assert error in result.output
+
+
+def test_setup_demo_names_the_admin_for_visitors(runner):
+    runner.invoke(args=["aurion", "setup-demo"])
+    runner.invoke(args=["aurion", "setup-demo"])
+    assert db.session.execute(db.select(Admin.display_name).filter_by(email="admin@demo.test")).scalar_one() == "Sam"

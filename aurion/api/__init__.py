@@ -4,6 +4,7 @@ from flask import Flask
 
 from aurion.api import (
     attachments,
+    avatars,
     calls,
     config,
     conversations,
@@ -33,6 +34,6 @@ def init_app(app: Flask) -> None:
     headers.init_app(app)
     monitoring.init_app(app)
     open_sockets.init_app(app)
-    surfaces = (config, embed, knowledge, widget, attachments, conversations, calls, visitors, webhooks, voice, socket, voice_socket)
+    surfaces = (config, embed, knowledge, widget, attachments, avatars, conversations, calls, visitors, webhooks, voice, socket, voice_socket)
     for surface in (*surfaces, openapi):
         app.register_blueprint(surface.bp)

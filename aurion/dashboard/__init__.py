@@ -5,7 +5,7 @@ Views parse the form, call a service and render; the rules live in `aurion.servi
 
 from flask import Flask
 
-from aurion.dashboard import analytics, auth, calls, inbox, keys, knowledge, saved_replies, webhooks, widgets  # noqa: F401  (each registers its views on bp)
+from aurion.dashboard import analytics, auth, calls, inbox, keys, knowledge, saved_replies, team, webhooks, widgets  # noqa: F401  (each registers its views on bp)
 from aurion.dashboard.base import bp
 from aurion.dashboard.security import add_security_headers
 

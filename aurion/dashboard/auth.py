@@ -8,7 +8,7 @@ from aurion.dashboard.session import sign_in, sign_out
 from aurion.extensions import limiter
 from aurion.services.tenants import authenticate_admin
 
-HOME = "dashboard.widgets"
+HOME = "dashboard.inbox"
 
 
 def _login_attempt_key() -> str:
@@ -48,5 +48,5 @@ def logout():
 
 @bp.get("/")
 def home():
-    """The dashboard opens on Configuration > Voice Widget."""
+    """The dashboard opens on the inbox, where a support team spends its day."""
     return redirect(url_for(HOME))

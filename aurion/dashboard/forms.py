@@ -8,11 +8,11 @@ from werkzeug.datastructures import MultiDict
 
 from aurion.problems import ValidationProblem
 from aurion.schemas.calls import RETENTION_MAX_DAYS
-from aurion.schemas.fields import URL_MAX_LENGTH, parse
+from aurion.schemas.fields import EMAIL_MAX_LENGTH, URL_MAX_LENGTH, parse
 from aurion.schemas.keys import API_KEY_NAME_MAX_LENGTH
 from aurion.schemas.knowledge import ARTICLE_BODY_MAX_LENGTH, ARTICLE_TITLE_MAX_LENGTH, ArticleInput, ArticleUpdate
 from aurion.schemas.messages import CONTENT_MAX_LENGTH
-from aurion.schemas.team import SHORTCUT_MAX_LENGTH
+from aurion.schemas.team import ADMIN_NAME_MAX_LENGTH, SHORTCUT_MAX_LENGTH
 from aurion.schemas.widgets import (
     ALLOWED_DOMAINS_MAX,
     COLOR_LENGTH,
@@ -43,6 +43,8 @@ FIELD_LIMITS = {
     "retention_days": RETENTION_MAX_DAYS,
     # With its optional leading slash.
     "shortcut": SHORTCUT_MAX_LENGTH + 1,
+    "admin_name": ADMIN_NAME_MAX_LENGTH,
+    "email": EMAIL_MAX_LENGTH,
 }
 # The settings a visitor sees, which the builder's preview shows before they are saved.
 PREVIEW_FIELDS = ("name", "greeting", "primary_color", "position", "modes")

@@ -14,6 +14,8 @@ from aurion.services.tenants import create_admin, create_tenant, find_tenant_by_
 
 DEMO_TENANT = "demo"
 DEMO_ADMIN_EMAIL = "admin@demo.test"
+# How the demo's visitors see the admin's replies ("Sam · Demo site").
+DEMO_ADMIN_NAME = "Sam"
 DEMO_DOMAINS = ["127.0.0.1", "localhost"]
 # What the demo agent knows, so a first question on the demo page gets a real answer.
 DEMO_ARTICLES = [
@@ -71,9 +73,10 @@ def setup_demo() -> Demo:
     password = secrets.token_urlsafe(12)
     admin = db.session.execute(db.select(Admin).filter_by(email=DEMO_ADMIN_EMAIL)).scalar_one_or_none()
     if admin is None:
-        create_admin(tenant, DEMO_ADMIN_EMAIL, password)
+        create_admin(tenant, DEMO_ADMIN_EMAIL, password, display_name=DEMO_ADMIN_NAME)
     else:
         admin.password_hash = generate_password_hash(password, method="scrypt")
+        admin.display_name = admin.display_name or DEMO_ADMIN_NAME
     db.session.commit()
     if not list_articles(widget):
         for article in DEMO_ARTICLES:

@@ -8,8 +8,8 @@ their own, so no request ever waits for a mail server.
 - The transcript of a closed conversation: to the visitor, on request (the widget's
   button; at most one per conversation) or automatically on closing (the widget's
   `transcript_auto` setting), where an address is known.
-- Invitations: the team feature (another issue) does not exist yet; `queue_email` with
-  kind "invitation" is where it plugs in.
+- Invitations: to the invited address, when an owner invites a teammate
+  (`aurion.services.invitations`).
 
 Without AURION_SMTP_URL nothing is queued, and the dashboard says what is not sent.
 """
@@ -38,7 +38,7 @@ SENDERS = {"user": "You", "agent": "Assistant", "human": "Support team"}
 NOT_SENT = (
     'the "a conversation is waiting" email to admins when none is online',
     "conversation transcripts to visitors",
-    "invitations (once the team feature exists)",
+    "invitations to new teammates (the dashboard shows the link to pass on)",
 )
 
 

@@ -34,8 +34,8 @@ def find_tenant_by_name(name: str, missing_ok: bool = False) -> Tenant | None:
     return tenant
 
 
-def create_admin(tenant: Tenant, email: str, password: str) -> Admin:
-    """A dashboard admin; the password is stored as a scrypt hash."""
+def create_admin(tenant: Tenant, email: str, password: str, role: str = "owner", display_name: str = "") -> Admin:
+    """A dashboard admin; the password is stored as a scrypt hash. Commits."""
     address = clean_email(email)
     if address is None:
         raise ValueError(f"{email!r} is not an email address (at most 254 characters).")
@@ -44,7 +44,13 @@ def create_admin(tenant: Tenant, email: str, password: str) -> Admin:
         raise ValueError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
     if db.session.execute(db.select(Admin).filter_by(email=email)).scalar_one_or_none():
         raise ValueError(f"An admin with email {email!r} already exists.")
-    admin = Admin(tenant=tenant, email=email, password_hash=generate_password_hash(password, method="scrypt"))
+    admin = Admin(
+        tenant=tenant,
+        email=email,
+        password_hash=generate_password_hash(password, method="scrypt"),
+        role=role,
+        display_name=display_name,
+    )
     db.session.add(admin)
     db.session.commit()
     return admin

@@ -212,3 +212,15 @@ def test_without_smtp_nothing_is_queued(make_app, make_tenant):
         refused = client.post("/api/v1/widget/transcript", headers=bearer(session))
         assert refused.status_code == 409 and refused.get_json()["code"] == "email_off"
         assert db.session.execute(db.select(OutgoingEmail)).first() is None
+
+
+def test_an_invitation_is_emailed_with_its_one_time_link(admin_client, mail):
+    _, mailbox = mail
+    response = admin_client.post("/dashboard/team/invitations", {"email": "new@acme.example", "role": "agent"})
+    assert response.status_code == 201 and "We emailed it too." in response.text
+    (message,) = mailbox.wait_for(1)
+    assert message["To"] == "new@acme.example"
+    assert message["Subject"] == "owner invites you to the acme support team on Aurion"
+    link = next(line for line in body(message, "plain").splitlines() if "/dashboard/invitations/" in line)
+    assert link in response.text and link in body(message, "html")
+    assert "as an agent" in body(message, "plain")

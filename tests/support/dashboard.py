@@ -49,4 +49,4 @@ def sign_in(page, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/dashboard/widgets")
+    page.wait_for_url("**/dashboard/inbox")
