@@ -55,6 +55,9 @@ PAGES = {
     "dashboard.webhooks": "/dashboard/webhooks",
     "dashboard.saved_replies": "/dashboard/saved-replies",
     "dashboard.saved_reply": "/dashboard/saved-replies/{saved_reply}",
+    "dashboard.team": "/dashboard/team",
+    "dashboard.profile": "/dashboard/profile",
+    "dashboard.invitation": "/dashboard/invitations/{invitation}",
 }
 # GET routes that are not pages → what they answer instead.
 NOT_PAGES = {
