@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from aurion.dashboard.base import bp
+from aurion.dashboard.base import PUBLIC_ENDPOINTS, bp
 from aurion.extensions import db
 from aurion.models import ConversationNote, Invitation, SavedReply
 from aurion.schemas.webhooks import WebhookInput
@@ -143,8 +143,13 @@ def seeded(app, client, acme, monkeypatch) -> dict:
 @pytest.mark.browser
 def test_every_dashboard_page_passes_axe_core(axe_page, acme, seeded):
     page = axe_page
-    page.goto("/dashboard/login")
-    found = {"/dashboard/login (signed out)": axe_violations(page)}
+    found = {}
+    # The pages a signed-out visitor may open, as they see them.
+    for endpoint in sorted(PUBLIC_ENDPOINTS):
+        for path in _paths(endpoint):
+            url = path.format(**seeded)
+            assert page.goto(url).ok, url
+            found[f"{url} (signed out)"] = axe_violations(page)
     sign_in(page, acme[2].email)
     for endpoint in PAGES:
         for path in _paths(endpoint):
