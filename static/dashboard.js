@@ -336,7 +336,169 @@ function setUpReplyBoxes() {
   if (note) submitInPlace(note, note.elements.content, document.getElementById("note-content-error"), () => {});
 }
 
+/* The inbox: rows and tab counts follow the tenant's live channel; times in the admin's
+   zone; an opt-in desktop notification and beep when a conversation starts waiting. */
+
+const NOTIFY_KEY = "aurion.notify";
+
+/** Show `<time datetime>` in the browser's time zone: the time today, else the date too. */
+function localTimes(root) {
+  const today = new Date().toDateString();
+  root.querySelectorAll("time[datetime]").forEach((node) => {
+    const when = new Date(node.dateTime);
+    if (Number.isNaN(when.getTime())) return;
+    const clock = { hour: "2-digit", minute: "2-digit" };
+    node.textContent =
+      when.toDateString() === today
+        ? when.toLocaleTimeString([], clock)
+        : when.toLocaleString([], { day: "numeric", month: "short", ...clock });
+    node.title = when.toLocaleString();
+  });
+}
+
+/** Tab counts of `view` from the server's [[status, assignee id, n], …] (services/inbox.py tab_counts). */
+function tabCounts(groups, view, adminId) {
+  const counts = {};
+  groups.forEach(([status, assignee, count]) => {
+    const inView = view === "all" || (view === "mine" ? assignee === adminId : assignee === null);
+    if (inView) counts[status] = (counts[status] || 0) + count;
+  });
+  return counts;
+}
+
+/** An inbox row like templates/dashboard/_inbox_row.html renders one. */
+function inboxRow(row, unread, list) {
+  const labels = JSON.parse(list.dataset.labels);
+  const senders = JSON.parse(list.dataset.senders);
+  const item = element("li");
+  item.dataset.id = row.id;
+  item.dataset.lastId = row.last_message ? row.last_message.id : "";
+  const head = element("p", "row-head");
+  const link = element("a", "", row.visitor);
+  link.href = list.dataset.conversationUrl.replace("CONVERSATION", encodeURIComponent(row.id));
+  head.append(link);
+  if (row.visitor_email && row.visitor_email !== row.visitor) head.append(" ", element("span", "hint", row.visitor_email));
+  const badge = element("span", "unread");
+  badge.append(element("span", "unread-count", String(unread)), " unread");
+  badge.hidden = !unread;
+  head.append(" ", badge, " ", element("span", "tag", labels[row.status] || row.status));
+  if (row.arrived_while_away) head.append(" ", element("span", "tag", "Arrived while away"));
+  if (row.rating) head.append(" ", element("span", "tag", "Rated " + row.rating));
+  head.append(" ", element("span", "assignee", row.assignee ? "Assigned to " + row.assignee.name : "Unassigned"));
+  item.append(head);
+  if (row.last_message) {
+    const last = element("p", "last-message");
+    const time = element("time", "", row.last_message.created_at);
+    time.dateTime = row.last_message.created_at;
+    last.append(element("span", "sender", (senders[row.last_message.sender] || row.last_message.sender) + ":"));
+    last.append(" ", row.last_message.excerpt, " ", time);
+    item.append(last);
+  }
+  localTimes(item);
+  return item;
+}
+
+let audio = null;
+
+/** A short generated beep (no sound file to download). */
+function beep() {
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!Context) return;
+  audio = audio || new Context();
+  audio.resume().catch(() => {});
+  const tone = audio.createOscillator();
+  const volume = audio.createGain();
+  tone.frequency.value = 880;
+  volume.gain.setValueAtTime(0.2, audio.currentTime);
+  volume.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.3);
+  tone.connect(volume).connect(audio.destination);
+  tone.start();
+  tone.stop(audio.currentTime + 0.3);
+}
+
+/** The "notify me" toggle (off by default, remembered in this browser). Returns whether it is on. */
+function setUpNotifyToggle() {
+  const box = document.getElementById("notify");
+  if (!box) return () => false;
+  document.getElementById("notify-field").hidden = false;
+  box.checked = localStorage.getItem(NOTIFY_KEY) === "1";
+  box.addEventListener("change", () => {
+    localStorage.setItem(NOTIFY_KEY, box.checked ? "1" : "0");
+    if (box.checked) {
+      if (window.Notification && Notification.permission === "default") Notification.requestPermission();
+      beep(); // also unlocks audio, which browsers allow only after a click
+    }
+  });
+  return () => box.checked;
+}
+
+function notifyWaiting(row) {
+  beep();
+  if (window.Notification && Notification.permission === "granted") {
+    const last = row.last_message ? row.last_message.excerpt : "";
+    new Notification(`${row.visitor} is waiting for a person`, { body: last, tag: "aurion-" + row.id });
+  }
+}
+
+/** Keep the inbox's rows and tab counts live from `/dashboard/inbox/events`. */
+function setUpInbox() {
+  const list = document.getElementById("inbox-rows");
+  const results = document.getElementById("search-results");
+  if (results) localTimes(results);
+  if (list) localTimes(list);
+  if (!list || !window.EventSource) return;
+  const notifyOn = setUpNotifyToggle();
+  const empty = document.getElementById("inbox-empty");
+  const { status, view } = list.dataset;
+  const adminId = Number(list.dataset.adminId);
+  let waiting = null; // conversations waiting, whoever is assigned: a rise means a new one
+
+  const showCounts = (groups) => {
+    const counts = tabCounts(groups, view, adminId);
+    document.querySelectorAll("[data-count-for]").forEach((node) => {
+      node.textContent = String(counts[node.dataset.countFor] || 0);
+    });
+    return tabCounts(groups, "all", adminId).waiting || 0;
+  };
+
+  const showRow = (row) => {
+    const old = list.querySelector(`li[data-id="${CSS.escape(row.id)}"]`);
+    const inView =
+      row.status === status &&
+      (view === "all" || (view === "mine" ? row.assignee && row.assignee.id === adminId : !row.assignee));
+    if (old) old.remove();
+    if (inView) {
+      const before = old ? Number(old.querySelector(".unread-count").textContent) : 0;
+      const last = row.last_message;
+      const fresh = last && last.sender === "user" && (!old || old.dataset.lastId !== last.id) ? 1 : 0;
+      list.prepend(inboxRow(row, before + fresh, list));
+    }
+    empty.hidden = list.children.length > 0;
+  };
+
+  const handle = (frame) => {
+    if (frame.type === "inbox") showRow(frame.conversation);
+    if (!frame.counts) return;
+    const now = showCounts(frame.counts);
+    if (frame.type === "inbox" && waiting !== null && now > waiting && frame.conversation.status === "waiting" && notifyOn()) {
+      notifyWaiting(frame.conversation);
+    }
+    waiting = now;
+  };
+
+  const connect = () => {
+    const source = new EventSource(list.dataset.eventsUrl);
+    source.onmessage = (event) => handle(JSON.parse(event.data));
+    source.onerror = () => {
+      source.close();
+      setTimeout(connect, RECONNECT_MS);
+    };
+  };
+  connect();
+}
+
 setUpCopyButtons();
 setUpBuilder();
 setUpConversation();
 setUpReplyBoxes();
+setUpInbox();

@@ -17,6 +17,8 @@ from aurion.services.tenants import create_tenant
 from tests.support.browser import CHROMIUM, HostSite, launch_chromium
 from tests.support.live_server import gunicorn_server
 
+REDIS_URL = os.environ.get("AURION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
 
 def _database_reachable(url: str) -> str | None:
     """None if `url` can be connected to, else why not."""
@@ -118,6 +120,21 @@ def make_tenant(app):
 def widget(make_tenant):
     """Tenant acme's default widget (modules that need other settings override this)."""
     return make_tenant("acme")[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The test Redis; tests that need it skip, saying why, when it does not answer."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis at {REDIS_URL} is not reachable ({exc})")
+    finally:
+        client.close()
+    return REDIS_URL
 
 
 @pytest.fixture

@@ -20,9 +20,21 @@ from aurion.services.conversations import (
     conversation_summary,
     find_conversation,
     human_reply,
-    list_conversations,
 )
 from aurion.services.email import failed_emails
+from aurion.services.inbox import (
+    STATUSES,
+    VIEWS,
+    assign_to,
+    assignable_admins,
+    count_groups,
+    find_assignee,
+    inbox_channel,
+    list_inbox,
+    mark_read,
+    search_messages,
+    tab_counts,
+)
 from aurion.services.messages import history_page, person_typing, team_channel
 from aurion.services.notes import add_note, timeline
 from aurion.services.saved_replies import list_saved_replies, saved_reply_to_dict
@@ -37,8 +49,16 @@ FILTERS = (
     ("agent", "With the agent"),
     ("closed", "Closed"),
 )
+# Whose conversations the inbox lists: (view, label); combined with the status tabs.
+VIEW_LABELS = (("mine", "Mine"), ("unassigned", "Unassigned"), ("all", "All"))
+# Who wrote a row's last message, in the inbox's words.
+SENDER_LABELS = {"user": "Visitor", "agent": "Agent", "human": "Team"}
 PAGE_SIZE = 50
+SEARCH_PAGE_SIZE = 20
+SEARCH_MAX_LENGTH = 200
 REPLAY_LIMIT = 100
+# Buffering proxies (nginx) would hold events back; this asks them not to.
+_STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 
 def _conversation(conversation_id: str):
@@ -47,14 +67,43 @@ def _conversation(conversation_id: str):
 
 @bp.get("/inbox")
 def inbox():
-    """Conversations of one status (waiting for a person by default), most recent first."""
+    """Conversations of one status (waiting for a person by default) and view, most recently
+    active first, updating live; or, with `q`, the messages matching a search."""
     status = request.args.get("status", "waiting")
-    if status not in dict(FILTERS):
+    if status not in STATUSES:
         status = "waiting"
-    page = list_conversations(tenant_id(), status, PAGE_SIZE, request.args.get("before") or None)
+    view = request.args.get("view", "all")
+    if view not in VIEWS:
+        view = "all"
+    query = request.args.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    before = request.args.get("before") or None
+    groups = count_groups(tenant_id())
     return render_template(
-        "dashboard/inbox.html", filters=FILTERS, status=status, page=page, failed_emails=failed_emails(tenant_id())
+        "dashboard/inbox.html",
+        filters=FILTERS,
+        views=VIEW_LABELS,
+        sender_labels=SENDER_LABELS,
+        status=status,
+        view=view,
+        query=query,
+        search=search_messages(tenant_id(), query, SEARCH_PAGE_SIZE, before) if query else None,
+        page=None if query else list_inbox(g.admin, status, view, PAGE_SIZE, before),
+        groups=groups,
+        counts=tab_counts(groups, g.admin.id, view),
+        failed_emails=failed_emails(tenant_id()),
     )
+
+
+@bp.get("/inbox/events")
+def inbox_events():
+    """Every change of the tenant's inbox rows as server-sent events, after the tab counts as they are now."""
+    subscription = broker().subscribe(inbox_channel(tenant_id()))
+    try:
+        first = [{"type": "counts", "counts": count_groups(tenant_id())}]
+    except Exception:
+        subscription.close()
+        raise
+    return Response(server_sent_events(subscription, first), mimetype="text/event-stream", headers=_STREAM_HEADERS)
 
 
 def _wants_json() -> bool:
@@ -78,6 +127,7 @@ def _conversation_page(
         details=visitor_details(conversation),
         saved_replies=[saved_reply_to_dict(saved) for saved in list_saved_replies(tenant_id())],
         filters=dict(FILTERS),
+        assignees=assignable_admins(tenant_id()),
         reply=reply,
         error=error,
         note=note,
@@ -90,7 +140,9 @@ def _conversation_page(
 @bp.get("/inbox/<conversation_id>")
 def conversation(conversation_id: str):
     """One conversation, updating live, with the reply box and the hand-off buttons."""
-    return _conversation_page(_conversation(conversation_id))
+    conversation = _conversation(conversation_id)
+    mark_read(g.admin, conversation)
+    return _conversation_page(conversation)
 
 
 @bp.get("/inbox/<conversation_id>/events")
@@ -107,9 +159,7 @@ def conversation_events(conversation_id: str):
     except Problem:
         subscription.close()
         raise
-    # Buffering proxies (nginx) would hold events back; this asks them not to.
-    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-    return Response(server_sent_events(subscription, missed), mimetype="text/event-stream", headers=headers)
+    return Response(server_sent_events(subscription, missed), mimetype="text/event-stream", headers=_STREAM_HEADERS)
 
 
 @bp.post("/inbox/<conversation_id>/reply")
@@ -165,6 +215,15 @@ def take_over_or_hand_back(conversation_id: str):
     conversation = _conversation(conversation_id)
     assign(conversation, parse(Assignment, {"to": request.form.get("to")}).to)
     flash("You have taken over this conversation." if conversation.status == "human" else "Handed back to the agent.")
+    return _back_to(conversation)
+
+
+@bp.post("/inbox/<conversation_id>/assignee")
+def assignee(conversation_id: str):
+    """Assign the conversation to a teammate (`assignee` = "me", a teammate's id, or "" for nobody)."""
+    conversation = _conversation(conversation_id)
+    assign_to(conversation, find_assignee(g.admin, request.form.get("assignee", "")))
+    flash(f"Assigned to {display_name(conversation.assignee)}." if conversation.assignee else "Nobody is assigned now.")
     return _back_to(conversation)
 
 

@@ -1,5 +1,6 @@
 """The data model. Schema changes go through Alembic migrations in `migrations/`."""
 
+from aurion.models import message_search  # noqa: F401  (the search index and its hooks on Message)
 from aurion.models.calls import Call
 from aurion.models.conversations import Attachment, Conversation, Message, Rating, Visitor, WidgetSession
 from aurion.models.email import OutgoingEmail

@@ -20,6 +20,7 @@ from aurion.problems import NotFoundProblem, Problem, ValidationProblem
 from aurion.schemas.fields import is_public_id
 from aurion.services import webhooks
 from aurion.services.business_hours import availability, describe_opening
+from aurion.services.inbox import publish_row
 from aurion.services.messages import announce_message, publish_message
 from aurion.services.public_ids import new_public_id
 from aurion.services.sessions import conversation_summary
@@ -45,6 +46,7 @@ def is_notice(content: str) -> bool:
 def _publish_status(conversation: Conversation) -> None:
     away = conversation.status == "waiting" and conversation.arrived_while_away
     publish(conversation.public_id, frames.handoff(conversation.status, away))
+    publish_row(conversation)
 
 
 def away_notice(hours: dict, next_in: datetime | None) -> str:
@@ -72,6 +74,8 @@ def store_message(conversation: Conversation, sender: str, content: str, mode: s
         **fields,
     )
     db.session.add(message)
+    # The inbox lists conversations by their last activity, every sender's messages included.
+    conversation.updated_at = utcnow()
     announce_message(message)
     db.session.commit()
     publish_message(message)

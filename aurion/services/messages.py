@@ -26,6 +26,7 @@ from aurion.problems import Problem, ValidationProblem
 from aurion.schemas.fields import is_public_id
 from aurion.schemas.messages import HISTORY_DEFAULT_LIMIT
 from aurion.services import webhooks
+from aurion.services.inbox import publish_row
 from aurion.services.public_ids import new_public_id
 from aurion.services.team import person_card
 from aurion.services.uploads import attachment_to_dict
@@ -167,8 +168,9 @@ def person_typing(conversation: Conversation, admin: Admin, active: bool) -> Non
 
 
 def publish_message(message: Message) -> None:
-    """Deliver a stored message to every socket of its conversation."""
+    """Deliver a stored message to every socket of its conversation, and its new row to the tenant's inboxes."""
     publish(message.conversation.public_id, message_to_dict(message))
+    publish_row(message.conversation)
 
 
 def announce_message(message: Message) -> None:

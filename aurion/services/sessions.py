@@ -23,6 +23,7 @@ from aurion.problems import NotFoundProblem, Problem
 from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH, is_public_id
 from aurion.schemas.sessions import WidgetSessionRequest
 from aurion.services import identity, webhooks
+from aurion.services.inbox import publish_row
 from aurion.services.public_ids import new_public_id
 from aurion.services.ratings import rating_to_dict
 from aurion.timestamps import isoformat_utc, utcnow
@@ -198,6 +199,8 @@ def start_session(widget: Widget, visitor: Visitor, display_name: str | None = N
         db.session.flush()  # the conversation's defaults (status, created_at), for the event
         webhooks.announce(widget.tenant_id, "conversation.created", {"conversation": conversation_summary(conversation)})
     db.session.commit()
+    if is_new:
+        publish_row(conversation)
     secret_key = current_app.config["SECRET_KEY"]
     token = identity.issue_session_token(secret_key, session.public_id, widget.public_id, visitor.public_id, session.expires_at)
     visitor_token = None if visitor.email else identity.issue_visitor_token(secret_key, widget.public_id, visitor.public_id)

@@ -134,6 +134,7 @@ def tenant_b(app, client, make_tenant):
         ("get", "/dashboard/inbox/{conversation}/events"),
         ("post", "/dashboard/inbox/{conversation}/reply"),
         ("post", "/dashboard/inbox/{conversation}/assign"),
+        ("post", "/dashboard/inbox/{conversation}/assignee"),
         ("post", "/dashboard/inbox/{conversation}/close"),
         ("get", "/dashboard/attachments/{attachment}"),
     ],

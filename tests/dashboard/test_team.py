@@ -33,6 +33,8 @@ AGENT_MAY_USE = {
     "dashboard.take_over_or_hand_back": True,
     "dashboard.close_conversation": True,
     "dashboard.note": True,
+    "dashboard.inbox_events": True,
+    "dashboard.assignee": True,
     "dashboard.typing": True,
     "dashboard.attachment": True,
     "dashboard.calls": True,
