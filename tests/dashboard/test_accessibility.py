@@ -36,7 +36,7 @@ expect = pytest.importorskip("playwright.sync_api").expect
 PAGES = {
     "dashboard.login": "/dashboard/login",
     "dashboard.home": "/dashboard/",
-    "dashboard.inbox": ("/dashboard/inbox", "/dashboard/inbox?status=closed"),
+    "dashboard.inbox": ("/dashboard/inbox", "/dashboard/inbox?status=human&view=all", "/dashboard/inbox?status=closed", "/dashboard/inbox?q=error"),
     "dashboard.conversation": ("/dashboard/inbox/{conversation}", "/dashboard/inbox/{closed}"),
     "dashboard.calls": "/dashboard/calls",
     "dashboard.call": "/dashboard/calls/{call}",
@@ -64,6 +64,7 @@ NOT_PAGES = {
     "dashboard.analytics_export": "a CSV download",
     "dashboard.widget_analytics_export": "a CSV download",
     "dashboard.conversation_events": "server-sent events",
+    "dashboard.inbox_events": "server-sent events",
     "dashboard.attachment": "a visitor's file",
     "dashboard.call_recording": "an audio file",
 }
