@@ -33,10 +33,12 @@ from aurion.engines import metrics
 
 log = logging.getLogger(__name__)
 
-CHANNEL_PREFIX = "aurion:conversation:"
+# Redis pub/sub ignores the database number, so the channels carry it: servers sharing one
+# Redis on different databases (other installs, parallel test runs) never hear each other.
+CHANNEL_PREFIX = "aurion:{db}:conversation:"
 # Revocations name the widget by the public id its sessions were issued for: random,
 # so that servers sharing one Redis (other sites, test runs) never close each other's sockets.
-REVOCATION_CHANNEL = "aurion:revoked-widget"
+REVOCATION_CHANNEL = "aurion:{db}:revoked-widget"
 # The listener's reconnection backoff, jittered.
 FIRST_RETRY_SECONDS = 0.1
 MAX_RETRY_SECONDS = 5.0
@@ -162,6 +164,9 @@ class RedisBroker(InProcessBroker):
         no_retry = Retry(NoBackoff(), 0)
         self._redis = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2, retry=no_retry)
         self._listener_redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_keepalive=True, retry=no_retry)
+        database = self._redis.connection_pool.connection_kwargs.get("db", 0)
+        self._channel_prefix = CHANNEL_PREFIX.format(db=database)
+        self._revocation_channel = REVOCATION_CHANNEL.format(db=database)
         self._live = threading.Event()
         self._closing = False
         self._pubsub = None
@@ -201,8 +206,8 @@ class RedisBroker(InProcessBroker):
         while not self._closing:
             try:
                 self._pubsub = self._listener_redis.pubsub()
-                self._pubsub.psubscribe(CHANNEL_PREFIX + "*")
-                self._pubsub.subscribe(REVOCATION_CHANNEL)
+                self._pubsub.psubscribe(self._channel_prefix + "*")
+                self._pubsub.subscribe(self._revocation_channel)
                 self._await_confirmations(2)
                 if connected_before:
                     self.reconnects += 1
@@ -245,7 +250,7 @@ class RedisBroker(InProcessBroker):
             kind = message.get("type")
             try:
                 if kind == "pmessage":
-                    channel = message["channel"].decode()[len(CHANNEL_PREFIX) :]
+                    channel = message["channel"].decode()[len(self._channel_prefix) :]
                     self.deliver_locally(channel, json.loads(message["data"]))
                 elif kind == "message":
                     self.revoked_locally(message["data"].decode())
@@ -281,13 +286,13 @@ class RedisBroker(InProcessBroker):
             )
 
     def publish(self, conversation_id: str, frame: dict) -> None:
-        self._publish(CHANNEL_PREFIX + conversation_id, json.dumps(frame), f"{frame.get('type')} frame")
+        self._publish(self._channel_prefix + conversation_id, json.dumps(frame), f"{frame.get('type')} frame")
 
     def revoke_widget_sessions(self, widget_public_id: str) -> None:
         # Delivered here too through the listener; when Redis is away, the periodic
         # session re-check of every process closes the sockets instead, a few seconds later.
         self.revoked_locally(widget_public_id)
-        self._publish(REVOCATION_CHANNEL, widget_public_id, "revocation")
+        self._publish(self._revocation_channel, widget_public_id, "revocation")
 
     def close(self) -> None:
         self._closing = True

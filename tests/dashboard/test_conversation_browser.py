@@ -106,7 +106,7 @@ def test_an_arrow_key_chooses_another_saved_reply_and_escape_closes(admin_page, 
     page.goto(f"/dashboard/inbox/{session['conversation_id']}")
     box = page.get_by_label("Your reply")
     box.press_sequentially("/he")
-    options = page.get_by_role("option")
+    options = page.get_by_role("listbox", name="Saved replies").get_by_role("option")
     expect(options).to_have_count(2)
     box.press("ArrowDown")
     expect(options.nth(1)).to_have_attribute("aria-selected", "true")

@@ -86,3 +86,20 @@ def test_one_subscription_hears_several_channels_until_closed(kind, request):
     assert [both.get(timeout=0.3), both.get(timeout=0.3)] == [None, None]  # the wake-up, then nothing
     # Closing unsubscribed it from both channels.
     assert "conv_a" not in broker._subscribers and "team:conv_a" not in broker._subscribers
+
+
+def test_servers_on_other_databases_of_one_redis_never_hear_each_other(private_redis):
+    """Redis pub/sub ignores the database number; two installs sharing a Redis must not cross-talk."""
+    zero, one = RedisBroker(private_redis.url), RedisBroker(private_redis.url.removesuffix("/0") + "/1")
+    revoked = []
+    try:
+        assert zero.ready() and one.ready()
+        one.on_revocation(revoked.append)
+        heard, other = zero.subscribe("inbox:1"), one.subscribe("inbox:1")
+        zero.publish("inbox:1", {"type": "inbox"})
+        zero.revoke_widget_sessions("wgt_zero")
+        assert heard.get(timeout=5) == {"type": "inbox"}
+        assert other.get(timeout=0.5) is None and revoked == []
+    finally:
+        zero.close()
+        one.close()
