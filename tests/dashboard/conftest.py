@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.support.browser import AXE_CORE
 from tests.support.dashboard import Dashboard, make_admin
 
 
@@ -27,4 +28,15 @@ def admin_page(chromium, live_server):
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     page = context.new_page()
     yield page
+    context.close()
+
+
+@pytest.fixture
+def axe_page(chromium, live_server):
+    """A browser tab on the live server that may inject axe-core: the dashboard's CSP allows
+    only its own scripts, and Playwright injects a file's script inline."""
+    if not AXE_CORE.exists():
+        pytest.skip("axe-core is not installed: make widget (npm ci in widget_src/)")
+    context = chromium.new_context(base_url=live_server, bypass_csp=True)
+    yield context.new_page()
     context.close()

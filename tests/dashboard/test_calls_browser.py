@@ -2,27 +2,17 @@
 
 import pytest
 
-from tests.support.browser import AXE_CORE, axe_violations
+from tests.support.browser import axe_violations
 from tests.support.calls import seed_call
 from tests.support.dashboard import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def call_page(chromium, live_server):
-    """A browser tab on the live server that may inject axe-core (the dashboard's CSP allows only its own scripts)."""
-    if not AXE_CORE.exists():
-        pytest.skip("axe-core is not installed: make widget (npm ci in widget_src/)")
-    context = chromium.new_context(base_url=live_server, bypass_csp=True)
-    yield context.new_page()
-    context.close()
-
-
-def test_the_calls_pages_pass_axe_core_and_the_recording_loads(call_page, acme):
+def test_the_calls_pages_pass_axe_core_and_the_recording_loads(axe_page, acme):
     _, widget, admin = acme
     call = seed_call(widget, seconds=3.0)
-    page = call_page
+    page = axe_page
     sign_in(page, admin.email)
     page.goto("/dashboard/calls")
     assert axe_violations(page) == [], "/dashboard/calls"
