@@ -2,8 +2,12 @@
 
 import pytest
 
+from aurion.services.conversations import request_handoff
+from aurion.services.messages import add_visitor_message
+from aurion.services.sessions import session_from_bearer
 from tests.support.browser import AXE_CORE
 from tests.support.dashboard import Dashboard, make_admin
+from tests.support.visitors import start_session
 
 
 @pytest.fixture
@@ -19,6 +23,16 @@ def dashboard(app, acme) -> Dashboard:
     session = Dashboard(app.test_client())
     assert session.sign_in(acme[2].email).status_code == 302
     return session
+
+
+@pytest.fixture
+def waiting(client, acme):
+    """A visitor who asked for a person: (session body, conversation)."""
+    session = start_session(client, acme[1], display_name="Jane Smith")
+    widget_session = session_from_bearer(session["token"])
+    add_visitor_message(widget_session, "Can I talk to a human?")
+    request_handoff(widget_session.conversation)
+    return session, widget_session.conversation
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from aurion.engines.broker import broker
 from aurion.extensions import db
 from aurion.models import Admin, ConversationNote, OutgoingEmail, SavedReply, Webhook, WebhookDelivery
 from aurion.schemas.webhooks import WEBHOOK_EVENTS
-from aurion.services.conversations import close, request_handoff
+from aurion.services.conversations import close
 from aurion.services.messages import add_visitor_message, history_page, team_channel, visitor_typing
 from aurion.services.sessions import session_from_bearer
 from tests.support.dashboard import Dashboard, make_admin
@@ -15,16 +15,6 @@ from tests.support.visitors import HISTORY_URL, bearer, start_session
 
 JSON = {"Accept": "application/json"}
 CHROME_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
-
-
-@pytest.fixture
-def waiting(client, acme):
-    """A visitor who asked for a person: (session body, conversation)."""
-    session = start_session(client, acme[1], display_name="Jane Smith")
-    widget_session = session_from_bearer(session["token"])
-    add_visitor_message(widget_session, "Can I talk to a human?")
-    request_handoff(widget_session.conversation)
-    return session, widget_session.conversation
 
 
 def _url(conversation, tail: str = "") -> str:

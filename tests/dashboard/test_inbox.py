@@ -16,16 +16,6 @@ from tests.support.dashboard import Dashboard, make_admin
 from tests.support.visitors import HISTORY_URL, UPLOADS_URL, bearer, start_session
 
 
-@pytest.fixture
-def waiting(client, acme):
-    """A visitor who asked for a person: (session body, conversation)."""
-    session = start_session(client, acme[1], display_name="Jane Smith")
-    widget_session = session_from_bearer(session["token"])
-    add_visitor_message(widget_session, "Can I talk to a human?")
-    request_handoff(widget_session.conversation)
-    return session, widget_session.conversation
-
-
 def _history(client, session) -> list[dict]:
     return client.get(HISTORY_URL, headers=bearer(session)).get_json()["messages"]
 
