@@ -12,6 +12,7 @@ from aurion.schemas.fields import URL_MAX_LENGTH, parse
 from aurion.schemas.keys import API_KEY_NAME_MAX_LENGTH
 from aurion.schemas.knowledge import ARTICLE_BODY_MAX_LENGTH, ARTICLE_TITLE_MAX_LENGTH, ArticleInput, ArticleUpdate
 from aurion.schemas.messages import CONTENT_MAX_LENGTH
+from aurion.schemas.team import REPLY_TIME_TEXT_MAX_LENGTH
 from aurion.schemas.widgets import (
     ALLOWED_DOMAINS_MAX,
     COLOR_LENGTH,
@@ -40,6 +41,7 @@ FIELD_LIMITS = {
     "api_key_name": API_KEY_NAME_MAX_LENGTH,
     "allowed_domains": ALLOWED_DOMAINS_MAX,
     "retention_days": RETENTION_MAX_DAYS,
+    "reply_time_text": REPLY_TIME_TEXT_MAX_LENGTH,
 }
 # The settings a visitor sees, which the builder's preview shows before they are saved.
 PREVIEW_FIELDS = ("name", "greeting", "primary_color", "position", "modes")
@@ -62,6 +64,7 @@ def builder_payload(form: MultiDict) -> dict[str, Any]:
         "greetings": {locale: form[f"greeting_{locale}"] for locale in LOCALES if form.get(f"greeting_{locale}", "").strip()},
         "business_hours": _business_hours(form) if form.get("hours_on") == "on" else None,
         "transcript_auto": form.get("transcript_auto") == "on",
+        "reply_time_text": form.get("reply_time_text", ""),
     }
     if "recording_retention_days" in form:
         days = form["recording_retention_days"].strip()
