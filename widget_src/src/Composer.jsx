@@ -52,6 +52,7 @@ export function Composer({ chat }) {
           rows={1}
           aria-label={t("message")}
           placeholder={t("placeholder")}
+          onInput={() => chat.typed()}
           onKeyDown={(e) => {
             if (e.key !== "Enter" || e.shiftKey || e.isComposing) return;
             e.preventDefault();

@@ -13,6 +13,9 @@ import { t } from "./strings.js";
 
 /** Never page through more history than this in one catch-up. */
 const MAX_HISTORY_PAGES = 40;
+/** While the visitor writes, the team hears it at most this often; it stops after `TYPING_IDLE` without input. */
+const TYPING_EVERY = 3000;
+const TYPING_IDLE = 5000;
 
 export const SENDER_KEY = { user: "you", agent: "assistant", human: "support_team" };
 
@@ -22,6 +25,8 @@ const INITIAL = {
   notice: "", // the last problem, in words
   messages: [],
   typing: null, // who is typing: "agent" | "human" | null
+  typist: "", // the name of the person typing, when the team says it
+  earlier: 0, // the visitor's other conversations, readable on request (the "past" part)
   handoff: "agent", // "agent" | "waiting" | "human"
   unread: 0,
   announcement: "", // what the live region reads out
@@ -114,6 +119,7 @@ export class Conversation {
   async send(content) {
     const { pending, sending } = this.state;
     if (sending || pending.some((item) => !item.record) || (!content && !pending.length)) return false;
+    this.typed(false);
     // Shown at once, so that it stays above the answer however fast that comes.
     const echo = { id: "sending:" + ++localKeys, sender: "user", content, streaming: true };
     this.set({ sending: true, messages: [...this.state.messages, echo] });
@@ -162,7 +168,7 @@ export class Conversation {
   async reopen() {
     this.stop();
     this.session.drop();
-    this.set({ messages: [], handoff: "agent", away: false, contact: "", rating: "", transcript: "" });
+    this.set({ messages: [], handoff: "agent", away: false, contact: "", rating: "", transcript: "", past: false });
     await this.start();
   }
 
@@ -225,6 +231,19 @@ export class Conversation {
     return this.previews[file.url];
   }
 
+  /**
+   * The visitor is writing (`active`) or sent their message: the team sees "typing" at most
+   * once every few seconds while they write, and its end after a pause or on sending.
+   */
+  typed(active = true) {
+    clearTimeout(this.idle);
+    if (active) this.idle = setTimeout(() => this.typed(false), TYPING_IDLE);
+    const now = Date.now();
+    if (active ? now - this.typedAt < TYPING_EVERY : !this.typedAt) return;
+    this.typedAt = active && now;
+    this.socket?.send({ type: "typing", active });
+  }
+
   /** Ask for a person to take over. */
   requestHuman() {
     if (!this.socket?.send({ type: "handoff" })) this.set({ notice: t("ask_again") });
@@ -244,6 +263,7 @@ export class Conversation {
 
   stop() {
     this.epoch++;
+    clearTimeout(this.idle);
     this.socket?.close();
     this.socket = this.starting = null;
     removeEventListener("online", this.online);
@@ -283,7 +303,8 @@ export class Conversation {
     });
   }
 
-  online = () => this.socket?.reconnect();
+  // Back online: a socket that lived through it is online again at once; another reconnects.
+  online = () => this.socket?.reconnect() && this.set({ status: "online" });
   offline = () => this.set({ status: "offline" });
 
   /**
@@ -294,9 +315,9 @@ export class Conversation {
     const epoch = this.epoch;
     for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
       const after = this.state.messages.filter((m) => !m.streaming).pop()?.id;
-      const { messages, status } = await this.session.authed((token) => this.client.history(token, after));
+      const { messages, status, earlier_conversations: earlier } = await this.session.authed((token) => this.client.history(token, after));
       if (epoch !== this.epoch) return;
-      if (status) this.set({ handoff: status }); // after a reload too: an ended conversation still asks for its rating
+      if (status) this.set({ handoff: status, earlier }); // after a reload too: an ended conversation still asks for its rating
       messages.forEach((message) => this.upsert(message, live));
       if (messages.length < HISTORY_PAGE) return;
     }
@@ -305,7 +326,7 @@ export class Conversation {
   frame(frame) {
     if (frame.type === "message") this.upsert(frame, true);
     else if (frame.type === "delta") this.delta(frame);
-    else if (frame.type === "typing") this.set({ typing: frame.active ? frame.sender : null });
+    else if (frame.type === "typing") this.set({ typing: frame.active ? frame.sender : null, typist: frame.author?.name });
     else if (frame.type === "handoff") this.set({ handoff: frame.status, away: !!frame.away });
     else if (frame.type === "error") this.set({ notice: frame.detail || t("went_wrong") });
   }

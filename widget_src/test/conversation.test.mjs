@@ -276,3 +276,54 @@ test("a socket closed for a bad token renews the session before reconnecting", a
   assert.equal(server.created.length, 2);
   assert.equal(FakeSocket.opened.at(-1).token, "token-2");
 });
+
+test("a person's typing frame names them; the agent's does not", async () => {
+  widget();
+  const socket = await openConnected();
+  socket.push({ type: "typing", sender: "human", active: true, author: { name: "Sam Lee", initials: "SL", color: "#1d4ed8" } });
+  assert.deepEqual([chat.state.typing, chat.state.typist], ["human", "Sam Lee"]);
+  socket.push({ type: "typing", sender: "agent", active: true });
+  assert.deepEqual([chat.state.typing, chat.state.typist], ["agent", undefined]);
+  socket.push({ type: "typing", sender: "agent", active: false });
+  assert.equal(chat.state.typing, null);
+});
+
+test("the visitor's typing reaches the team at most every 3 s, and stops after 5 s idle or on sending", async (t) => {
+  widget();
+  const socket = await openConnected();
+  t.mock.timers.enable({ apis: ["setTimeout", "Date"] });
+  const typing = () => socket.sent.filter((frame) => frame.type === "typing").map((frame) => frame.active);
+  chat.typed();
+  t.mock.timers.tick(1000);
+  chat.typed();
+  assert.deepEqual(typing(), [true], "one frame for a burst of keys");
+  t.mock.timers.tick(2500);
+  chat.typed();
+  assert.deepEqual(typing(), [true, true], "again after 3 s of writing");
+  t.mock.timers.tick(5000);
+  assert.deepEqual(typing(), [true, true, false], "a pause of 5 s ends it");
+  t.mock.timers.tick(10000);
+  assert.deepEqual(typing(), [true, true, false], "said once");
+
+  chat.typed();
+  t.mock.timers.reset();
+  await chat.send("Hello");
+  assert.deepEqual(typing(), [true, true, false, true, false], "sending ends it at once");
+});
+
+test("back online, a socket that lived through the outage clears the offline line at once", async () => {
+  widget();
+  const socket = await openConnected();
+  chat.offline();
+  assert.equal(chat.state.status, "offline");
+  chat.online();
+  assert.equal(chat.state.status, "online");
+  assert.equal(FakeSocket.opened.at(-1), socket, "no new socket was needed");
+});
+
+test("the history tells how many earlier conversations the visitor had", async () => {
+  server.history = { status: "agent", earlier_conversations: 2 };
+  widget();
+  await openConnected();
+  assert.equal(chat.state.earlier, 2);
+});

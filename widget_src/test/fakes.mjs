@@ -91,6 +91,7 @@ export class FakeServer {
   posted = []; // the body of every message POST
   nextId = 1;
   held = null;
+  history = {}; // more fields of every history answer (status, earlier_conversations)
 
   conversation(id) {
     return this.conversations.get(id);
@@ -130,7 +131,7 @@ export class FakeServer {
     if (route === "GET /widget/history") {
       const after = conversation.messages.findIndex((m) => m.id === url.searchParams.get("after"));
       const limit = Number(url.searchParams.get("limit"));
-      return this.answer(200, { messages: conversation.messages.slice(after + 1, after + 1 + limit) });
+      return this.answer(200, { ...this.history, messages: conversation.messages.slice(after + 1, after + 1 + limit) });
     }
     if (route === "POST /widget/messages") {
       if (conversation.closed) return this.answer(409, { code: "conversation_closed", detail: "Closed." });
@@ -181,6 +182,7 @@ export function installBrowser(server) {
     fetch: server.fetch,
     addEventListener() {},
     removeEventListener() {},
+    location: { href: "https://shop.example/pricing?plan=pro" },
   });
   Object.defineProperty(globalThis, "navigator", { value: { onLine: true }, configurable: true, writable: true });
   return storage;
