@@ -1,5 +1,5 @@
 /** One message: who sent it (a person with their name and face), its text (links made safe),
- * attachments, sources and time. */
+ * attachments (shown by the files part), sources and time. */
 import { SENDER_KEY } from "./conversation.js";
 import { t, when } from "./strings.js";
 import { Link, linkify, safeHref } from "./text.js";
@@ -18,15 +18,6 @@ export function Avatar({ person, chat }) {
   );
 }
 
-/** An image shows as a preview once fetched; any file is named and linked. */
-function Attachment({ file, chat }) {
-  const src = /^image\//.test(file.type) && chat.preview(file);
-  if (src) return <img src={src} alt={file.name} />;
-  const href = safeHref(chat.client.link(file.url));
-  const name = "📎 " + file.name;
-  return <span class="who">{href ? <Link href={href}>{name}</Link> : name}</span>;
-}
-
 export function Message({ message, chat }) {
   const { sender, content, sources, attachments, author, created_at } = message;
   return (
@@ -36,9 +27,7 @@ export function Message({ message, chat }) {
         {author ? t("person_of", { name: author.name, team: chat.config.name }) : t(SENDER_KEY[sender])}
       </span>
       {linkify(content || "")}
-      {attachments?.map((file) => (
-        <Attachment key={file.id} file={file} chat={chat} />
-      ))}
+      {attachments?.length > 0 && <div class="files" ref={chat.drawn("files", "AurionFiles", attachments)} />}
       {sources?.length > 0 && (
         <ul class="sources">
           {sources.map((source) => {

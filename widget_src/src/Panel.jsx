@@ -71,7 +71,7 @@ export function Panel({ chat, config }) {
         {state.earlier > 0 && (
           <li class="past">
             {state.past ? (
-              <div ref={(element) => element && chat.part("past", "AurionPast").then((part) => part.draw(element, chat))} />
+              <div ref={chat.drawn("past", "AurionPast")} />
             ) : (
               <button type="button" onClick={() => chat.set({ past: true })}>
                 {t("earlier_show", { n: state.earlier })}
@@ -84,9 +84,9 @@ export function Panel({ chat, config }) {
           <Message key={m.id} message={m} chat={chat} />
         ))}
       </ol>
-      {state.typing && <p class="typing">{state.typist ? t("typing_person", { name: state.typist }) : t("typing_" + state.typing)}</p>}
+      {state.typing && <p class="typing">{state.typing}</p>}
       {(handoff === "closed" || (handoff === "waiting" && state.away && !chat.session.who())) && (
-        <div ref={(element) => element && chat.part("followup", "AurionFollowUp").then((part) => part.draw(element, chat, config))} />
+        <div ref={chat.drawn("followup", "AurionFollowUp", config)} />
       )}
       <Composer chat={chat} />
     </section>

@@ -24,8 +24,7 @@ const INITIAL = {
   status: "idle", // idle | connecting | online | reconnecting | offline
   notice: "", // the last problem, in words
   messages: [],
-  typing: null, // who is typing: "agent" | "human" | null
-  typist: "", // the name of the person typing, when the team says it
+  typing: null, // who is typing, in words ("Sam is typing", "The assistant is typing"), or null
   earlier: 0, // the visitor's other conversations, readable on request (the "past" part)
   handoff: "agent", // "agent" | "waiting" | "human"
   unread: 0,
@@ -39,7 +38,7 @@ const INITIAL = {
   transcript: "", // where the transcript was sent
 };
 
-// Keys for what is shown before the server has it (uploads, messages being sent).
+// Keys for messages shown before the server has them.
 let localKeys = 0;
 const revoke = (url) => url && URL.revokeObjectURL(url);
 
@@ -50,7 +49,7 @@ export class Conversation {
     this.state = INITIAL;
     this.listeners = new Set();
     this.handlers = {};
-    this.previews = {}; // attachment url → object URL of its image
+    this.previews = {}; // attachment url → object URL of its image (filled by the files part)
     this.parts = {}; // name → the promise of a part of the widget loaded on demand
     this.epoch = 0; // bumped by stop(): answers to requests made before are dropped
   }
@@ -196,39 +195,18 @@ export class Conversation {
     }));
   }
 
-  /** Upload files for the next message; each shows at once, images with a local preview. */
+  /**
+   * A ref that draws part `name` into its element on every render: the part's `draw(element,
+   * chat, ...args)` renders with its own copy of Preact.
+   */
+  drawn(name, global, ...args) {
+    return (element) => element && this.part(name, global).then((part) => part.draw(element, this, ...args));
+  }
+
+  /** Upload files for the next message (the files part; taken from the list now, which the input then clears). */
   attach(files) {
-    Array.from(files).forEach(async (file) => {
-      const item = { key: ++localKeys, name: file.name, preview: /^image\//.test(file.type) && URL.createObjectURL(file) };
-      this.set({ pending: [...this.state.pending, item] });
-      try {
-        const record = await this.session.authed((token) => this.client.upload(token, file));
-        this.set({ pending: this.state.pending.map((x) => (x.key === item.key ? { ...x, record } : x)) });
-      } catch (error) {
-        this.fail(error);
-        this.detach(item);
-      }
-    });
-  }
-
-  detach(item) {
-    revoke(item.preview);
-    this.set({ pending: this.state.pending.filter((x) => x.key !== item.key) });
-  }
-
-  /** An image attachment's object URL once fetched with the visitor's credentials (a re-render follows). */
-  preview(file) {
-    if (!(file.url in this.previews)) {
-      this.previews[file.url] = null;
-      this.session.authed((token) => this.client.file(token, file.url)).then(
-        (blob) => {
-          this.previews[file.url] = URL.createObjectURL(blob);
-          this.set({});
-        },
-        () => {}, // no preview: the file is still named and linked
-      );
-    }
-    return this.previews[file.url];
+    files = Array.from(files);
+    this.part("files", "AurionFiles").then((part) => part.attach(this, files), (error) => this.fail(error));
   }
 
   /**
@@ -326,7 +304,7 @@ export class Conversation {
   frame(frame) {
     if (frame.type === "message") this.upsert(frame, true);
     else if (frame.type === "delta") this.delta(frame);
-    else if (frame.type === "typing") this.set({ typing: frame.active ? frame.sender : null, typist: frame.author?.name });
+    else if (frame.type === "typing") this.set({ typing: frame.active ? t(frame.author ? "typing_person" : "typing_" + frame.sender, frame.author) : null });
     else if (frame.type === "handoff") this.set({ handoff: frame.status, away: !!frame.away });
     else if (frame.type === "error") this.set({ notice: frame.detail || t("went_wrong") });
   }

@@ -154,7 +154,7 @@ test("deltas stream into one message, which the `message` frame replaces", async
   widget();
   const socket = await openConnected();
   socket.push({ type: "typing", sender: "agent", active: true });
-  assert.equal(chat.state.typing, "agent");
+  assert.equal(chat.state.typing, "The assistant is typing");
 
   socket.push({ type: "delta", id: "msg_9", content: "You can reset " });
   socket.push({ type: "delta", id: "msg_9", content: "it in Settings." });
@@ -281,9 +281,9 @@ test("a person's typing frame names them; the agent's does not", async () => {
   widget();
   const socket = await openConnected();
   socket.push({ type: "typing", sender: "human", active: true, author: { name: "Sam Lee", initials: "SL", color: "#1d4ed8" } });
-  assert.deepEqual([chat.state.typing, chat.state.typist], ["human", "Sam Lee"]);
+  assert.equal(chat.state.typing, "Sam Lee is typing");
   socket.push({ type: "typing", sender: "agent", active: true });
-  assert.deepEqual([chat.state.typing, chat.state.typist], ["agent", undefined]);
+  assert.equal(chat.state.typing, "The assistant is typing");
   socket.push({ type: "typing", sender: "agent", active: false });
   assert.equal(chat.state.typing, null);
 });

@@ -12,6 +12,8 @@ setStrings({
   unreachable: "We can't reach the support server. Check your connection.",
   support_team: "Support team",
   assistant: "Assistant",
+  typing_agent: "The assistant is typing",
+  typing_person: "{name} is typing",
   sign_in: "Please sign in on this site to chat with us.",
   not_understood: "Sorry, I didn't catch that. Please say it again.",
 });
