@@ -167,16 +167,12 @@ def test_the_session_keeps_the_page_and_the_visitors_typing_reaches_the_team(ope
     url = host_site.add("/pricing", host_page(snippet(live_server, widget.public_id)))
     panel = open_panel(page, url + "?plan=pro")
     conversation = conversation_of(widget)
+    assert broker().ready()  # this process listens to Redis: a subscription made before would be dropped
     team = broker().subscribe(team_channel(conversation))
     try:
-        # The subscription reaches Redis in the background: keep writing (one frame per 3 s) until one arrives.
-        heard = None
-        for _ in range(4):
-            panel.locator("textarea[name=message]").press_sequentially("Hel")
-            heard = team.get(timeout=4)
-            if heard:
-                break
-        assert heard == frames.typing("user", True)
+        panel.locator("textarea[name=message]").press_sequentially("Hel")
+        assert team.get(timeout=10) == frames.typing("user", True)
+        assert team.get(timeout=10) == frames.typing("user", False)  # 5 s without a key
     finally:
         team.close()
     db.session.expire_all()
