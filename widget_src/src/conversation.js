@@ -326,7 +326,7 @@ export class Conversation {
     const fromSupport = message.sender !== "user";
     if (fromSupport) patch.typing = null;
     if (live && isNew && fromSupport) {
-      patch.announcement = t(SENDER_KEY[message.sender]) + ": " + message.content;
+      patch.announcement = (message.author?.name || t(SENDER_KEY[message.sender])) + ": " + message.content;
       if (!this.state.open) patch.unread = this.state.unread + 1;
     }
     this.set(patch);
