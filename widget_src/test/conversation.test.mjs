@@ -327,3 +327,10 @@ test("the history tells how many earlier conversations the visitor had", async (
   await openConnected();
   assert.equal(chat.state.earlier, 2);
 });
+
+test("a person's reply is read out with their name", async () => {
+  widget();
+  const socket = await openConnected();
+  socket.push({ type: "message", id: "msg_50", sender: "human", content: "Hi, Sam here.", author: { name: "Sam Lee" } });
+  assert.equal(chat.state.announcement, "Sam Lee: Hi, Sam here.");
+});
