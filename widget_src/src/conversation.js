@@ -26,6 +26,7 @@ const INITIAL = {
   messages: [],
   typing: null, // who is typing, in words ("Sam is typing", "The assistant is typing"), or null
   earlier: 0, // the visitor's other conversations, readable on request (the "past" part)
+  past: false, // the visitor asked to see them
   handoff: "agent", // "agent" | "waiting" | "human"
   unread: 0,
   announcement: "", // what the live region reads out
