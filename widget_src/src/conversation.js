@@ -267,7 +267,9 @@ export class Conversation {
     addEventListener("offline", this.offline);
     this.socket = keepSocket(() => this.session.token().then(this.client.socketUrl), {
       open: () => {
-        this.set({ status: "online", notice: "" });
+        // A reconnection clears what the outage said; the first connection keeps what was said
+        // while it was made (a voice call that could not start, say).
+        this.set(this.state.status == "connecting" ? { status: "online" } : { status: "online", notice: "" });
         this.resend?.();
         this.catchUp(true).catch((error) => this.fail(error));
       },

@@ -334,3 +334,20 @@ test("a person's reply is read out with their name", async () => {
   socket.push({ type: "message", id: "msg_50", sender: "human", content: "Hi, Sam here.", author: { name: "Sam Lee" } });
   assert.equal(chat.state.announcement, "Sam Lee: Hi, Sam here.");
 });
+
+test("the first connection keeps a notice said while it was made; a reconnection clears the outage's", async () => {
+  widget();
+  chat.setOpen(true);
+  await settle();
+  chat.set({ notice: "No microphone was found." }); // a voice call failed while the socket connected
+  const socket = FakeSocket.opened.at(-1);
+  socket.accept();
+  assert.equal(chat.state.notice, "No microphone was found.");
+
+  socket.drop();
+  chat.set({ notice: "We can't reach the support server. Check your connection." });
+  chat.online();
+  await settle();
+  FakeSocket.opened.at(-1).accept();
+  assert.equal(chat.state.notice, "");
+});
