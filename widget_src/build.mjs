@@ -28,6 +28,10 @@ const ENTRIES = {
   "aurion-livekit": "src/livekit.js",
   // The rating and the away hand-off's email form, shown at the end of some conversations.
   "aurion-followup": "src/followup.jsx",
+  // The visitor's earlier conversations, shown only when they ask for them.
+  "aurion-past": "src/past.jsx",
+  // Uploads and a message's files: loaded when the visitor adds a file or a message has one.
+  "aurion-files": "src/files.jsx",
 };
 // The voice call's microphone capture is an AudioWorklet module, run in the audio thread's
 // own scope: built alone, without Preact's JSX shim.

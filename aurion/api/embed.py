@@ -25,6 +25,7 @@ from aurion.problems import NotFoundProblem, Problem
 from aurion.schemas.widgets import EmbedConfig
 from aurion.services.domains import origin_host
 from aurion.services.email import email_enabled
+from aurion.services.team_presence import widget_header
 from aurion.services.widgets import any_widget_allows, find_widget, widget_public_config
 
 bp = browser_facing(Blueprint("embed", __name__, url_prefix="/api/v1/voice-widget/embed"))
@@ -128,7 +129,8 @@ def public_config(widget_id: str):
     """How the widget looks and what it offers, for a page on one of its allowed domains."""
     widget = find_widget(widget_id)
     require_allowed_origin(widget)
-    response = jsonify(widget_public_config(widget, request.accept_languages, email_enabled()))
+    config = widget_public_config(widget, request.accept_languages, email_enabled())
+    response = jsonify({**config, **widget_header(widget, config["strings"])})
     # The language follows the visitor's browser where the widget's locale is `auto`.
     response.vary.add("Accept-Language")
     return response

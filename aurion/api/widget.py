@@ -5,7 +5,7 @@ allows it); every other call carries the session's bearer token. A request with 
 `Origin` must come from one of the widget's allowed domains.
 """
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, request
 
 from aurion.api.attachments import FILE_DOWNLOAD, attachment_response
 from aurion.api.limits import client_and_widget, client_ip, configured, visitor_session
@@ -21,6 +21,8 @@ from aurion.schemas.sessions import (
     ContactReply,
     ContactRequest,
     ConversationEnded,
+    EarlierConversations,
+    EarlierQuery,
     TranscriptSent,
     WidgetHistory,
     WidgetSessionRequest,
@@ -32,6 +34,7 @@ from aurion.services.messages import history_page, message_to_dict, visitor_retu
 from aurion.services.ratings import rate, rating_to_dict
 from aurion.services.sessions import create_session, session_from_bearer, session_to_dict, session_widget
 from aurion.services.uploads import attachment_to_dict, find_session_attachment, store_upload, too_large_problem
+from aurion.services.visitor_history import earlier_conversations, earlier_count
 
 bp = browser_facing(Blueprint("widget_api", __name__, url_prefix="/api/v1/widget"))
 
@@ -66,14 +69,15 @@ def _visitor_session() -> WidgetSession:
         "Authenticated by the email token your backend mints (see the README); anonymous "
         "(`widget_id` only) where the widget allows it. The same visitor gets their open "
         "conversation back. Limited to AURION_LIMIT_SESSION (5/minute) per client IP and widget, "
-        "and AURION_LIMIT_SESSION_PER_IP (20/minute) per client IP across widgets."
+        "and AURION_LIMIT_SESSION_PER_IP (20/minute) per client IP across widgets. "
+        "The page, the time zone and the request's User-Agent are kept with the session for the team."
     ),
 )
 def post_session(body: WidgetSessionRequest):
     """A session for the visitor the email token proves, with their conversation."""
     widget = session_widget(body)
     require_allowed_origin(widget)
-    return session_to_dict(create_session(widget, body)), 201
+    return session_to_dict(create_session(widget, body, request.headers.get("User-Agent"))), 201
 
 
 @bp.post("/messages")
@@ -112,7 +116,25 @@ def get_history(query: HistoryQuery):
     """The conversation so far, oldest first, a page at a time."""
     session = _visitor_session()
     visitor_returned(session.conversation)
-    return history_page(session.conversation, query.after, query.before, query.limit)
+    page = history_page(session.conversation, query.after, query.before, query.limit)
+    return {**page, "earlier_conversations": earlier_count(session)}
+
+
+@bp.get("/conversations")
+@operation(
+    "Read the visitor's earlier conversations, newest first",
+    query=EarlierQuery,
+    responses={200: Reply("A page of the visitor's other conversations", EarlierConversations)},
+    security=VISITOR_BEARER,
+    problems=_BEARER_ERRORS,
+    description=(
+        "The session's own visitor's other conversations on this widget (never the current one), "
+        "each with its latest 50 messages, for the widget to show read-only after a close."
+    ),
+)
+def get_earlier_conversations(query: EarlierQuery):
+    """The visitor's other conversations, newest first, a page at a time."""
+    return earlier_conversations(_visitor_session(), query.before, query.limit)
 
 
 @bp.post("/uploads")

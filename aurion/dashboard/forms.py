@@ -12,7 +12,7 @@ from aurion.schemas.fields import EMAIL_MAX_LENGTH, URL_MAX_LENGTH, parse
 from aurion.schemas.keys import API_KEY_NAME_MAX_LENGTH
 from aurion.schemas.knowledge import ARTICLE_BODY_MAX_LENGTH, ARTICLE_TITLE_MAX_LENGTH, ArticleInput, ArticleUpdate
 from aurion.schemas.messages import CONTENT_MAX_LENGTH
-from aurion.schemas.team import ADMIN_NAME_MAX_LENGTH, SHORTCUT_MAX_LENGTH
+from aurion.schemas.team import ADMIN_NAME_MAX_LENGTH, REPLY_TIME_TEXT_MAX_LENGTH, SHORTCUT_MAX_LENGTH
 from aurion.schemas.widgets import (
     ALLOWED_DOMAINS_MAX,
     COLOR_LENGTH,
@@ -45,6 +45,7 @@ FIELD_LIMITS = {
     "shortcut": SHORTCUT_MAX_LENGTH + 1,
     "admin_name": ADMIN_NAME_MAX_LENGTH,
     "email": EMAIL_MAX_LENGTH,
+    "reply_time_text": REPLY_TIME_TEXT_MAX_LENGTH,
 }
 # The settings a visitor sees, which the builder's preview shows before they are saved.
 PREVIEW_FIELDS = ("name", "greeting", "primary_color", "position", "modes")
@@ -67,6 +68,7 @@ def builder_payload(form: MultiDict) -> dict[str, Any]:
         "greetings": {locale: form[f"greeting_{locale}"] for locale in LOCALES if form.get(f"greeting_{locale}", "").strip()},
         "business_hours": _business_hours(form) if form.get("hours_on") == "on" else None,
         "transcript_auto": form.get("transcript_auto") == "on",
+        "reply_time_text": form.get("reply_time_text", ""),
     }
     if "recording_retention_days" in form:
         days = form["recording_retention_days"].strip()

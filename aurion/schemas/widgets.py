@@ -11,6 +11,8 @@ from pydantic_core import PydanticCustomError
 
 from aurion.schemas.calls import RETENTION_MAX_DAYS
 from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH, URL_MAX_LENGTH, Model, PartialUpdate, Query, Text
+from aurion.schemas.messages import Person
+from aurion.schemas.team import REPLY_TIME_TEXT_MAX_LENGTH
 
 WIDGET_NAME_MAX_LENGTH = 120
 GREETING_MAX_LENGTH = 500
@@ -50,14 +52,21 @@ def _zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def _timezone(value: str) -> str:
+def is_time_zone(value: str) -> bool:
+    """Whether `value` names a zone of the IANA database ("Europe/Berlin")."""
     # ZoneInfo also opens file paths ("../../etc/..."); only the names the database lists count.
     if value not in _zone_names():
-        raise PydanticCustomError("timezone", "must be an IANA time zone name such as Europe/Berlin")
+        return False
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise PydanticCustomError("timezone", "must be an IANA time zone name such as Europe/Berlin") from None
+        return False
+    return True
+
+
+def _timezone(value: str) -> str:
+    if not is_time_zone(value):
+        raise PydanticCustomError("timezone", "must be an IANA time zone name such as Europe/Berlin")
     return value
 
 
@@ -129,6 +138,9 @@ class WidgetConfigUpdate(PartialUpdate):
     locale: WidgetLocale = Field(None, description="The widget's language; `auto` follows the visitor's browser.")
     greetings: dict[Locale, Text(GREETING_MAX_LENGTH)] = Field(None, description="The greeting per language.")
     transcript_auto: StrictBool = Field(None, description="Email the visitor the transcript once closed.")
+    reply_time_text: Text(REPLY_TIME_TEXT_MAX_LENGTH, min_length=0) = Field(
+        None, description='How soon the team replies, filling "Typically replies in …"; empty: measured.'
+    )
 
     def changes(self) -> dict[str, Any]:
         """The fields the client sent, cleaned."""
@@ -163,6 +175,10 @@ class EmbedConfig(WidgetLook):
     next_in: datetime | None = Field(description="When a person is next in, when not now.")
     locale: Locale = Field(description="The language of `greeting` and `strings`.")
     strings: dict[str, str] = Field(description="Every text the widget shows, in `locale`.")
+    team: list[Person] = Field(description="Up to three teammates the header shows, the latest to reply first.")
+    reply_time: str | None = Field(
+        description='Fills "Typically replies in …" (`reply_time_text`, or measured over 30 days); none: not known.'
+    )
 
 
 class WidgetConfig(WidgetLook):
@@ -174,6 +190,7 @@ class WidgetConfig(WidgetLook):
     allowed_domains: list[str]
     record_calls: bool = Field(description="Voice calls are recorded, and the widget tells the visitor before each call.")
     recording_retention_days: int
+    reply_time_text: str
     created_at: datetime
     updated_at: datetime
 

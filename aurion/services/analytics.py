@@ -133,10 +133,10 @@ def _utc_hour(column, dialect: str):
     return sa.cast(sa.extract("hour", sa.func.timezone("UTC", column)), sa.Integer)
 
 
-def _analytics(widgets: list[Widget], scope, first_day: date, last_day: date) -> Analytics:
-    since, until = _start_of(first_day), _start_of(last_day + timedelta(days=1))
-    dialect = db.engine.dialect.name
-    per_conversation = (
+def _per_conversation(scope, since: datetime, until: datetime):
+    """One row per conversation started in the window: when a person first wrote, when it was
+    handed off, and how often it was handed back."""
+    return (
         db.select(
             Conversation.id,
             Conversation.created_at,
@@ -163,6 +163,21 @@ def _analytics(widgets: list[Widget], scope, first_day: date, last_day: date) ->
         .group_by(Conversation.id, Conversation.created_at, Conversation.status)
         .subquery()
     )
+
+
+def median_first_response(widget: Widget, days: int = WINDOW_DAYS) -> float | None:
+    """Seconds to a person's first reply on the widget, the median over the last `days` days; None without any."""
+    first_day, last_day = window(days)
+    seconds = _first_response_seconds(
+        _per_conversation(Conversation.widget_id == widget.id, _start_of(first_day), _start_of(last_day + timedelta(days=1)))
+    )
+    return median(seconds) if seconds else None
+
+
+def _analytics(widgets: list[Widget], scope, first_day: date, last_day: date) -> Analytics:
+    since, until = _start_of(first_day), _start_of(last_day + timedelta(days=1))
+    dialect = db.engine.dialect.name
+    per_conversation = _per_conversation(scope, since, until)
     return Analytics(
         first_day=first_day,
         last_day=last_day,

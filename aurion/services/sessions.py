@@ -22,6 +22,7 @@ from aurion.models import Conversation, Visitor, Widget, WidgetSession
 from aurion.problems import NotFoundProblem, Problem
 from aurion.schemas.fields import PUBLIC_ID_MAX_LENGTH, is_public_id
 from aurion.schemas.sessions import WidgetSessionRequest
+from aurion.schemas.team import USER_AGENT_MAX_LENGTH
 from aurion.services import identity, webhooks
 from aurion.services.inbox import publish_row
 from aurion.services.public_ids import new_public_id
@@ -171,17 +172,34 @@ def conversation_summary(conversation: Conversation) -> dict:
     }
 
 
-def create_session(widget: Widget, request: WidgetSessionRequest) -> NewSession:
+def create_session(widget: Widget, request: WidgetSessionRequest, user_agent: str | None = None) -> NewSession:
     """A new session for the visitor the request proves, with their open conversation.
 
-    401 for a bad, expired or foreign email token, a bad visitor token, or an anonymous
-    request to a widget that does not allow anonymous visitors.
+    The page, time zone and `user_agent` (the request's User-Agent header) are kept on the
+    session for the team. 401 for a bad, expired or foreign email token, a bad visitor
+    token, or an anonymous request to a widget that does not allow anonymous visitors.
     """
-    return start_session(widget, _visitor(widget, request), request.display_name)
+    return start_session(
+        widget,
+        _visitor(widget, request),
+        request.display_name,
+        page_url=request.page_url,
+        time_zone=request.time_zone,
+        user_agent=(user_agent or "")[:USER_AGENT_MAX_LENGTH] or None,
+    )
 
 
-def start_session(widget: Widget, visitor: Visitor, display_name: str | None = None) -> NewSession:
-    """A new session for `visitor` (already proven) with their open conversation."""
+def start_session(
+    widget: Widget,
+    visitor: Visitor,
+    display_name: str | None = None,
+    *,
+    page_url: str | None = None,
+    time_zone: str | None = None,
+    user_agent: str | None = None,
+) -> NewSession:
+    """A new session for `visitor` (already proven) with their open conversation, and where
+    and on what they opened it (shown to the team)."""
     if display_name is not None:
         visitor.display_name = display_name
     visitor.last_seen_at = utcnow()
@@ -193,6 +211,9 @@ def start_session(widget: Widget, visitor: Visitor, display_name: str | None = N
         visitor=visitor,
         conversation=conversation,
         expires_at=utcnow() + identity.SESSION_LIFETIME,
+        page_url=page_url,
+        time_zone=time_zone,
+        user_agent=user_agent,
     )
     db.session.add(session)
     if is_new:

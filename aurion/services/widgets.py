@@ -153,6 +153,7 @@ def widget_config(widget: Widget) -> dict[str, Any]:
         "allowed_domains": widget.allowed_domains,
         "record_calls": widget.record_calls,
         "recording_retention_days": widget.recording_retention_days,
+        "reply_time_text": widget.reply_time_text,
         "created_at": isoformat_utc(widget.created_at),
         "updated_at": isoformat_utc(widget.updated_at),
     }

@@ -117,6 +117,8 @@ def test_public_config_for_an_allowed_origin(client, widget):
         "team_in": True,
         "next_in": None,
         "locale": "en",
+        "team": [],  # the tenant has no admin yet
+        "reply_time": None,  # nothing measured, nothing set
     }
     assert strings["send"] == "Send"
     assert response.headers["Access-Control-Allow-Origin"] == origin

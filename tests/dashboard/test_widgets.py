@@ -239,3 +239,19 @@ def test_readiness_is_ready_with_domains_articles_and_chat_only(dashboard, acme)
     db.session.commit()
     create_article(widget, {"title": "Refunds", "body": "Refunds take 5 days."})
     assert "Ready to go live." in dashboard.get(f"/dashboard/widgets/{widget.public_id}/readiness").text
+
+
+def test_builder_sets_and_clears_the_reply_time_the_widget_shows(dashboard, acme, client):
+    widget = acme[1]
+    assert dashboard.post(_builder(widget), {**BUILDER_FORM, "reply_time_text": " a few hours "}).status_code == 302
+    db.session.refresh(widget)
+    assert widget.reply_time_text == "a few hours"
+    assert 'name="reply_time_text" value="a few hours"' in dashboard.get(_builder(widget)).text
+    config = client.get(f"/api/v1/voice-widget/embed/config/{widget.public_id}").get_json()
+    assert config["reply_time"] == "a few hours"
+
+    too_long = dashboard.post(_builder(widget), {**BUILDER_FORM, "reply_time_text": "x" * 81})
+    assert too_long.status_code == 422 and re.search(r'id="reply_time_text-error">[^<]*at most 80', too_long.text)
+    assert dashboard.post(_builder(widget), BUILDER_FORM).status_code == 302  # left empty: measured again
+    db.session.refresh(widget)
+    assert widget.reply_time_text == ""

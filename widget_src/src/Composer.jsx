@@ -1,4 +1,5 @@
-/** Writing a message: Enter sends, Shift+Enter starts a new line; files by button, drop or paste. */
+/** Writing a message: Enter sends, Shift+Enter starts a new line; files by button, drop or paste
+ * (uploaded and shown by the files part). */
 import { ATTACH, Icon, SEND } from "./icons.jsx";
 import { t } from "./strings.js";
 
@@ -19,19 +20,7 @@ export function Composer({ chat }) {
         submit(e.currentTarget.elements.message);
       }}
     >
-      {pending.length > 0 && (
-        <ul class="pending" aria-label={t("attachments")}>
-          {pending.map((item) => (
-            <li class="chip" key={item.key}>
-              {item.preview && <img src={item.preview} alt="" />}
-              <span>{item.record ? item.name : t("uploading", item)}</span>
-              <button type="button" aria-label={t("remove", item)} onClick={() => chat.detach(item)}>
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      {pending.length > 0 && <div ref={chat.drawn("files", "AurionFiles")} />}
       <div class="row">
         <label class="icon">
           <Icon d={ATTACH} />
@@ -52,6 +41,7 @@ export function Composer({ chat }) {
           rows={1}
           aria-label={t("message")}
           placeholder={t("placeholder")}
+          onInput={() => chat.typed()}
           onKeyDown={(e) => {
             if (e.key !== "Enter" || e.shiftKey || e.isComposing) return;
             e.preventDefault();

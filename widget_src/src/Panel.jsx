@@ -4,7 +4,7 @@
  * widget loaded only then (followup.jsx). */
 import { Composer } from "./Composer.jsx";
 import { CLOSE, Icon } from "./icons.jsx";
-import { Message } from "./Message.jsx";
+import { Avatar, Message } from "./Message.jsx";
 import { t, when } from "./strings.js";
 
 // Connection states the status line names; otherwise it names who answers.
@@ -39,9 +39,16 @@ export function Panel({ chat, config }) {
       }}
     >
       <header>
+        {config.team?.map((person) => (
+          <Avatar person={person} chat={chat} />
+        ))}
         <h2>
           {config.name}
-          {!config.team_in && <small>{config.next_in ? t("away", { when: when(config, config.next_in) }) : t("away_now")}</small>}
+          {!config.team_in ? (
+            <small>{config.next_in ? t("away", { when: when(config, config.next_in) }) : t("away_now")}</small>
+          ) : (
+            config.reply_time && <small>{t("replies_in", { time: config.reply_time })}</small>
+          )}
         </h2>
         {handoff === "agent" && (
           <button type="button" onClick={() => chat.requestHuman()}>
@@ -61,14 +68,25 @@ export function Panel({ chat, config }) {
         {state.notice || (LINK.includes(state.status) ? t(state.status) : handoff !== "agent" && t(handoff))}
       </p>
       <ol class="log" aria-label={t("conversation")} tabIndex={0}>
+        {state.earlier > 0 && (
+          <li class="past">
+            {state.past ? (
+              <div ref={chat.drawn("past", "AurionPast")} />
+            ) : (
+              <button type="button" onClick={() => chat.set({ past: true })}>
+                {t("earlier_show", { n: state.earlier })}
+              </button>
+            )}
+          </li>
+        )}
         <Message message={{ sender: "agent", content: config.greeting }} chat={chat} />
         {state.messages.map((m) => (
           <Message key={m.id} message={m} chat={chat} />
         ))}
       </ol>
-      {state.typing && <p class="typing">{t("typing_" + state.typing)}</p>}
+      {state.typing && <p class="typing">{state.typing}</p>}
       {(handoff === "closed" || (handoff === "waiting" && state.away && !chat.session.who())) && (
-        <div ref={(element) => element && chat.part("followup", "AurionFollowUp").then((part) => part.draw(element, chat, config))} />
+        <div ref={chat.drawn("followup", "AurionFollowUp", config)} />
       )}
       <Composer chat={chat} />
     </section>

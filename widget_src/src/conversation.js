@@ -13,6 +13,9 @@ import { t } from "./strings.js";
 
 /** Never page through more history than this in one catch-up. */
 const MAX_HISTORY_PAGES = 40;
+/** While the visitor writes, the team hears it at most this often; it stops after `TYPING_IDLE` without input. */
+const TYPING_EVERY = 3000;
+const TYPING_IDLE = 5000;
 
 export const SENDER_KEY = { user: "you", agent: "assistant", human: "support_team" };
 
@@ -21,7 +24,9 @@ const INITIAL = {
   status: "idle", // idle | connecting | online | reconnecting | offline
   notice: "", // the last problem, in words
   messages: [],
-  typing: null, // who is typing: "agent" | "human" | null
+  typing: null, // who is typing, in words ("Sam is typing", "The assistant is typing"), or null
+  earlier: 0, // the visitor's other conversations, readable on request (the "past" part)
+  past: false, // the visitor asked to see them
   handoff: "agent", // "agent" | "waiting" | "human"
   unread: 0,
   announcement: "", // what the live region reads out
@@ -34,7 +39,7 @@ const INITIAL = {
   transcript: "", // where the transcript was sent
 };
 
-// Keys for what is shown before the server has it (uploads, messages being sent).
+// Keys for messages shown before the server has them.
 let localKeys = 0;
 const revoke = (url) => url && URL.revokeObjectURL(url);
 
@@ -45,7 +50,7 @@ export class Conversation {
     this.state = INITIAL;
     this.listeners = new Set();
     this.handlers = {};
-    this.previews = {}; // attachment url → object URL of its image
+    this.previews = {}; // attachment url → object URL of its image (filled by the files part)
     this.parts = {}; // name → the promise of a part of the widget loaded on demand
     this.epoch = 0; // bumped by stop(): answers to requests made before are dropped
   }
@@ -114,6 +119,7 @@ export class Conversation {
   async send(content) {
     const { pending, sending } = this.state;
     if (sending || pending.some((item) => !item.record) || (!content && !pending.length)) return false;
+    this.typed(false);
     // Shown at once, so that it stays above the answer however fast that comes.
     const echo = { id: "sending:" + ++localKeys, sender: "user", content, streaming: true };
     this.set({ sending: true, messages: [...this.state.messages, echo] });
@@ -162,7 +168,7 @@ export class Conversation {
   async reopen() {
     this.stop();
     this.session.drop();
-    this.set({ messages: [], handoff: "agent", away: false, contact: "", rating: "", transcript: "" });
+    this.set({ messages: [], handoff: "agent", away: false, contact: "", rating: "", transcript: "", past: false });
     await this.start();
   }
 
@@ -190,39 +196,31 @@ export class Conversation {
     }));
   }
 
-  /** Upload files for the next message; each shows at once, images with a local preview. */
+  /**
+   * A ref that draws part `name` into its element on every render: the part's `draw(element,
+   * chat, ...args)` renders with its own copy of Preact.
+   */
+  drawn(name, global, ...args) {
+    return (element) => element && this.part(name, global).then((part) => part.draw(element, this, ...args));
+  }
+
+  /** Upload files for the next message (the files part; taken from the list now, which the input then clears). */
   attach(files) {
-    Array.from(files).forEach(async (file) => {
-      const item = { key: ++localKeys, name: file.name, preview: /^image\//.test(file.type) && URL.createObjectURL(file) };
-      this.set({ pending: [...this.state.pending, item] });
-      try {
-        const record = await this.session.authed((token) => this.client.upload(token, file));
-        this.set({ pending: this.state.pending.map((x) => (x.key === item.key ? { ...x, record } : x)) });
-      } catch (error) {
-        this.fail(error);
-        this.detach(item);
-      }
-    });
+    files = Array.from(files);
+    this.part("files", "AurionFiles").then((part) => part.attach(this, files), (error) => this.fail(error));
   }
 
-  detach(item) {
-    revoke(item.preview);
-    this.set({ pending: this.state.pending.filter((x) => x.key !== item.key) });
-  }
-
-  /** An image attachment's object URL once fetched with the visitor's credentials (a re-render follows). */
-  preview(file) {
-    if (!(file.url in this.previews)) {
-      this.previews[file.url] = null;
-      this.session.authed((token) => this.client.file(token, file.url)).then(
-        (blob) => {
-          this.previews[file.url] = URL.createObjectURL(blob);
-          this.set({});
-        },
-        () => {}, // no preview: the file is still named and linked
-      );
-    }
-    return this.previews[file.url];
+  /**
+   * The visitor is writing (`active`) or sent their message: the team sees "typing" at most
+   * once every few seconds while they write, and its end after a pause or on sending.
+   */
+  typed(active = true) {
+    clearTimeout(this.idle);
+    if (active) this.idle = setTimeout(() => this.typed(false), TYPING_IDLE);
+    const now = Date.now();
+    if (active ? now - this.typedAt < TYPING_EVERY : !this.typedAt) return;
+    this.typedAt = active && now;
+    this.socket?.send({ type: "typing", active });
   }
 
   /** Ask for a person to take over. */
@@ -244,6 +242,7 @@ export class Conversation {
 
   stop() {
     this.epoch++;
+    clearTimeout(this.idle);
     this.socket?.close();
     this.socket = this.starting = null;
     removeEventListener("online", this.online);
@@ -268,7 +267,9 @@ export class Conversation {
     addEventListener("offline", this.offline);
     this.socket = keepSocket(() => this.session.token().then(this.client.socketUrl), {
       open: () => {
-        this.set({ status: "online", notice: "" });
+        // A reconnection clears what the outage said; the first connection keeps what was said
+        // while it was made (a voice call that could not start, say).
+        this.set(this.state.status == "connecting" ? { status: "online" } : { status: "online", notice: "" });
         this.resend?.();
         this.catchUp(true).catch((error) => this.fail(error));
       },
@@ -283,7 +284,8 @@ export class Conversation {
     });
   }
 
-  online = () => this.socket?.reconnect();
+  // Back online: a socket that lived through it is online again at once; another reconnects.
+  online = () => this.socket?.reconnect() && this.set({ status: "online" });
   offline = () => this.set({ status: "offline" });
 
   /**
@@ -294,9 +296,9 @@ export class Conversation {
     const epoch = this.epoch;
     for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
       const after = this.state.messages.filter((m) => !m.streaming).pop()?.id;
-      const { messages, status } = await this.session.authed((token) => this.client.history(token, after));
+      const { messages, status, earlier_conversations: earlier } = await this.session.authed((token) => this.client.history(token, after));
       if (epoch !== this.epoch) return;
-      if (status) this.set({ handoff: status }); // after a reload too: an ended conversation still asks for its rating
+      if (status) this.set({ handoff: status, earlier }); // after a reload too: an ended conversation still asks for its rating
       messages.forEach((message) => this.upsert(message, live));
       if (messages.length < HISTORY_PAGE) return;
     }
@@ -305,7 +307,7 @@ export class Conversation {
   frame(frame) {
     if (frame.type === "message") this.upsert(frame, true);
     else if (frame.type === "delta") this.delta(frame);
-    else if (frame.type === "typing") this.set({ typing: frame.active ? frame.sender : null });
+    else if (frame.type === "typing") this.set({ typing: frame.active ? t(frame.author ? "typing_person" : "typing_" + frame.sender, frame.author) : null });
     else if (frame.type === "handoff") this.set({ handoff: frame.status, away: !!frame.away });
     else if (frame.type === "error") this.set({ notice: frame.detail || t("went_wrong") });
   }
@@ -327,7 +329,7 @@ export class Conversation {
     const fromSupport = message.sender !== "user";
     if (fromSupport) patch.typing = null;
     if (live && isNew && fromSupport) {
-      patch.announcement = t(SENDER_KEY[message.sender]) + ": " + message.content;
+      patch.announcement = (message.author?.name || t(SENDER_KEY[message.sender])) + ": " + message.content;
       if (!this.state.open) patch.unread = this.state.unread + 1;
     }
     this.set(patch);

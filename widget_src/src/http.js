@@ -47,18 +47,8 @@ export function createClient(base, widgetId) {
       call("/widget/messages", { method: "POST", token, json: { content, attachment_ids, client_id } }),
     history: (token, after) =>
       call("/widget/history?limit=" + HISTORY_PAGE + (after ? "&after=" + encodeURIComponent(after) : ""), { token }),
-    upload: (token, file) => {
-      const form = new FormData();
-      form.append("file", file);
-      return call("/widget/uploads", { method: "POST", token, form });
-    },
     link,
-    /** An attachment's bytes, fetched with the visitor's bearer token. */
-    file: (token, url) =>
-      fetch(named(link(url)), { headers: { Authorization: "Bearer " + token } }).then((r) => {
-        if (!r.ok) throw new ApiError(r.status, "file", t("file_failed"));
-        return r.blob();
-      }),
+    named,
     /** Any API call (the voice part makes its own). */
     call,
     socketUrl: (token) => named(root.replace(/^http/, "ws") + "/widget/ws?token=" + encodeURIComponent(token)),

@@ -78,9 +78,11 @@ export class Session {
     if (!email_token && !this.allowAnonymous) {
       throw new ApiError(401, "sign_in", t("sign_in"));
     }
+    // Where and when the visitor is, for the team (the server adds the browser from its User-Agent).
+    const where = { page_url: location.href.slice(0, 2000), time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone };
     const body = email_token
-      ? { email_token, display_name }
-      : { widget_id: this.widgetId, display_name, visitor_token: this.saved.visitor_token };
+      ? { email_token, display_name, ...where }
+      : { widget_id: this.widgetId, display_name, visitor_token: this.saved.visitor_token, ...where };
     const session = await this.client.session(body);
     if (epoch !== this.epoch) return session.token; // the visitor was forgotten meanwhile
     this.store({

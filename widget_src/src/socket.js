@@ -8,7 +8,7 @@ export const BAD_TOKEN = 4401;
 /**
  * Keep a socket open to `url()` (asked afresh each time, so a renewed token is used).
  * `on.open()`, `on.frame(object)`, `on.down(closeCode)` report what happens;
- * returns `{send(object) → bool, reconnect(), close()}`.
+ * returns `{send(object) → bool, reconnect() → whether the socket is still open, close()}`.
  */
 export function keepSocket(url, on) {
   let socket;
@@ -60,6 +60,7 @@ export function keepSocket(url, on) {
     },
     reconnect() {
       attempt = 0;
+      if (socket?.readyState === WebSocket.OPEN) return true;
       if (!socket || socket.readyState > WebSocket.OPEN) connect();
     },
     close() {

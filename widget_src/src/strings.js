@@ -9,6 +9,6 @@ export const setStrings = (strings) => (words = strings || {});
 
 export const t = (key, vars) => (words[key] || key).replace(/\{(\w+)\}/g, (_, name) => vars[name]);
 
-/** "Monday 9:00" in the visitor's language and clock. */
-export const when = (config, iso) =>
-  new Date(iso).toLocaleString(config.locale, { weekday: "long", hour: "numeric", minute: "2-digit" });
+/** "Monday 9:00" (or only "9:00" with `day` false) in the visitor's language and clock. */
+export const when = (config, iso, day = 1) =>
+  new Date(iso).toLocaleString(config.locale, { weekday: day ? "long" : undefined, hour: "numeric", minute: "2-digit" });

@@ -154,7 +154,7 @@ test("deltas stream into one message, which the `message` frame replaces", async
   widget();
   const socket = await openConnected();
   socket.push({ type: "typing", sender: "agent", active: true });
-  assert.equal(chat.state.typing, "agent");
+  assert.equal(chat.state.typing, "The assistant is typing");
 
   socket.push({ type: "delta", id: "msg_9", content: "You can reset " });
   socket.push({ type: "delta", id: "msg_9", content: "it in Settings." });
@@ -275,4 +275,79 @@ test("a socket closed for a bad token renews the session before reconnecting", a
 
   assert.equal(server.created.length, 2);
   assert.equal(FakeSocket.opened.at(-1).token, "token-2");
+});
+
+test("a person's typing frame names them; the agent's does not", async () => {
+  widget();
+  const socket = await openConnected();
+  socket.push({ type: "typing", sender: "human", active: true, author: { name: "Sam Lee", initials: "SL", color: "#1d4ed8" } });
+  assert.equal(chat.state.typing, "Sam Lee is typing");
+  socket.push({ type: "typing", sender: "agent", active: true });
+  assert.equal(chat.state.typing, "The assistant is typing");
+  socket.push({ type: "typing", sender: "agent", active: false });
+  assert.equal(chat.state.typing, null);
+});
+
+test("the visitor's typing reaches the team at most every 3 s, and stops after 5 s idle or on sending", async (t) => {
+  widget();
+  const socket = await openConnected();
+  t.mock.timers.enable({ apis: ["setTimeout", "Date"] });
+  const typing = () => socket.sent.filter((frame) => frame.type === "typing").map((frame) => frame.active);
+  chat.typed();
+  t.mock.timers.tick(1000);
+  chat.typed();
+  assert.deepEqual(typing(), [true], "one frame for a burst of keys");
+  t.mock.timers.tick(2500);
+  chat.typed();
+  assert.deepEqual(typing(), [true, true], "again after 3 s of writing");
+  t.mock.timers.tick(5000);
+  assert.deepEqual(typing(), [true, true, false], "a pause of 5 s ends it");
+  t.mock.timers.tick(10000);
+  assert.deepEqual(typing(), [true, true, false], "said once");
+
+  chat.typed();
+  t.mock.timers.reset();
+  await chat.send("Hello");
+  assert.deepEqual(typing(), [true, true, false, true, false], "sending ends it at once");
+});
+
+test("back online, a socket that lived through the outage clears the offline line at once", async () => {
+  widget();
+  const socket = await openConnected();
+  chat.offline();
+  assert.equal(chat.state.status, "offline");
+  chat.online();
+  assert.equal(chat.state.status, "online");
+  assert.equal(FakeSocket.opened.at(-1), socket, "no new socket was needed");
+});
+
+test("the history tells how many earlier conversations the visitor had", async () => {
+  server.history = { status: "agent", earlier_conversations: 2 };
+  widget();
+  await openConnected();
+  assert.equal(chat.state.earlier, 2);
+});
+
+test("a person's reply is read out with their name", async () => {
+  widget();
+  const socket = await openConnected();
+  socket.push({ type: "message", id: "msg_50", sender: "human", content: "Hi, Sam here.", author: { name: "Sam Lee" } });
+  assert.equal(chat.state.announcement, "Sam Lee: Hi, Sam here.");
+});
+
+test("the first connection keeps a notice said while it was made; a reconnection clears the outage's", async () => {
+  widget();
+  chat.setOpen(true);
+  await settle();
+  chat.set({ notice: "No microphone was found." }); // a voice call failed while the socket connected
+  const socket = FakeSocket.opened.at(-1);
+  socket.accept();
+  assert.equal(chat.state.notice, "No microphone was found.");
+
+  socket.drop();
+  chat.set({ notice: "We can't reach the support server. Check your connection." });
+  chat.online();
+  await settle();
+  FakeSocket.opened.at(-1).accept();
+  assert.equal(chat.state.notice, "");
 });

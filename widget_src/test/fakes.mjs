@@ -12,6 +12,8 @@ setStrings({
   unreachable: "We can't reach the support server. Check your connection.",
   support_team: "Support team",
   assistant: "Assistant",
+  typing_agent: "The assistant is typing",
+  typing_person: "{name} is typing",
   sign_in: "Please sign in on this site to chat with us.",
   not_understood: "Sorry, I didn't catch that. Please say it again.",
 });
@@ -91,6 +93,7 @@ export class FakeServer {
   posted = []; // the body of every message POST
   nextId = 1;
   held = null;
+  history = {}; // more fields of every history answer (status, earlier_conversations)
 
   conversation(id) {
     return this.conversations.get(id);
@@ -130,7 +133,7 @@ export class FakeServer {
     if (route === "GET /widget/history") {
       const after = conversation.messages.findIndex((m) => m.id === url.searchParams.get("after"));
       const limit = Number(url.searchParams.get("limit"));
-      return this.answer(200, { messages: conversation.messages.slice(after + 1, after + 1 + limit) });
+      return this.answer(200, { ...this.history, messages: conversation.messages.slice(after + 1, after + 1 + limit) });
     }
     if (route === "POST /widget/messages") {
       if (conversation.closed) return this.answer(409, { code: "conversation_closed", detail: "Closed." });
@@ -181,6 +184,7 @@ export function installBrowser(server) {
     fetch: server.fetch,
     addEventListener() {},
     removeEventListener() {},
+    location: { href: "https://shop.example/pricing?plan=pro" },
   });
   Object.defineProperty(globalThis, "navigator", { value: { onLine: true }, configurable: true, writable: true });
   return storage;

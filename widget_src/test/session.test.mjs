@@ -38,6 +38,15 @@ test("a session is created once, stored under aurion:<widget id>, and kept by th
   assert.equal(server.created.length, 1);
 });
 
+test("a new session tells the team the page and the visitor's time zone", async () => {
+  globalThis.location.href = "https://shop.example/" + "a".repeat(3000);
+  await pageLoad().token();
+  const [body] = server.created;
+  assert.equal(body.page_url.length, 2000, "cut to what the server keeps");
+  assert.ok(body.page_url.startsWith("https://shop.example/aaa"));
+  assert.equal(body.time_zone, Intl.DateTimeFormat().resolvedOptions().timeZone);
+});
+
 test("a session about to expire is renewed for the same visitor", async () => {
   await pageLoad().token();
   storage.setItem(STORAGE_KEY, JSON.stringify({ ...stored(), expires_at: new Date(Date.now() + 30000).toISOString() }));
