@@ -84,6 +84,9 @@ def store_message(conversation: Conversation, sender: str, content: str, mode: s
 
 def request_handoff(conversation: Conversation, mode: str = "chat") -> None:
     """The visitor wants a person: the conversation waits for one, and the visitor is told."""
+    # The status as committed now, locked where the database can: an agent turn that began
+    # before a person closed the conversation must not reopen it.
+    db.session.refresh(conversation, ["status"], with_for_update=True)
     if conversation.status in ("waiting", "human"):
         return
     if conversation.status == "closed":
@@ -91,6 +94,7 @@ def request_handoff(conversation: Conversation, mode: str = "chat") -> None:
     hours = conversation.widget.business_hours
     now = availability(hours, utcnow())
     conversation.status = "waiting"
+    conversation.agent_turn_due_at = None  # a person answers now, not the agent
     conversation.arrived_while_away = not now.team_in
     _announce(conversation, "conversation.waiting")
     db.session.commit()
@@ -155,6 +159,8 @@ def assign(conversation: Conversation, to: Literal["human", "agent"]) -> Convers
         raise Problem(409, "conversation_closed", "This conversation was closed.")
     if conversation.status != to:
         conversation.status = to
+        # Handed back, the agent answers what the visitor says next, not what a person handled.
+        conversation.agent_turn_due_at = None
         _announce(conversation, "conversation.assigned", assigned_to=to)
         db.session.commit()
         _publish_status(conversation)
@@ -168,6 +174,7 @@ def close(conversation: Conversation) -> Conversation:
     session starts a new one. The widget then asks the visitor for a rating."""
     if conversation.status != "closed":
         conversation.status = "closed"
+        conversation.agent_turn_due_at = None
         _announce(conversation, "conversation.closed")
         db.session.commit()
         _publish_status(conversation)

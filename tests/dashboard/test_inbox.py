@@ -2,6 +2,7 @@
 voice transcripts; and tenant isolation of every page that names a record."""
 
 import io
+import time
 
 import pytest
 
@@ -67,6 +68,22 @@ def test_take_over_hand_back_and_close(client, dashboard, waiting):
     db.session.refresh(conversation)
     assert conversation.status == "closed"
     assert "This conversation is closed" in dashboard.get(base).text
+
+
+def test_handing_back_leaves_what_a_person_handled_unanswered_by_the_agent(client, dashboard, waiting):
+    """The visitor asked for a person and got one: handed back, the agent must not answer that
+    old request again (and hand off again) when the visitor comes back."""
+    session, conversation = waiting
+    base = f"/dashboard/inbox/{conversation.public_id}"
+    dashboard.post(base + "/assign", {"to": "human"})
+    dashboard.post(base + "/assign", {"to": "agent"})
+    client.get(HISTORY_URL, headers=bearer(session))  # the visitor comes back
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        db.session.refresh(conversation)
+        assert conversation.status == "agent"
+        time.sleep(0.1)
+    assert _history(client, session)[-1]["content"].startswith("You're chatting with our AI assistant again")
 
 
 def test_voice_turns_show_as_transcripts(dashboard, waiting):
