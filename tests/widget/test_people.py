@@ -102,6 +102,9 @@ def test_a_persons_reply_and_typing_show_their_name_and_face(page, host_site, li
     expect(header.locator(".av")).to_have_count(2)
     say(panel, "Where is my parcel?")
     expect(panel.locator(".msg.user time")).to_have_attribute("datetime", re.compile(r"^\d{4}-\d\d-\d\dT"))
+    # The agent's answer first (greeting, then the answer): its own typing line would
+    # otherwise end the person's below.
+    expect(panel.locator(".msg.agent:not([aria-busy=true])")).to_have_count(2, timeout=SLOW_MS)
     conversation = conversation_of(widget)
 
     sam = admin(tenant, "sam@acme.test")
