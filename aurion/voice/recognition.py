@@ -44,6 +44,10 @@ PROMPT_CHARACTERS = 600
 SILENCE_LEVEL = 0.01
 # Kept around the speech when trimming, so the first and last sounds are whole.
 TRIM_MARGIN = 0.1
+# Hypotheses kept by the beam search (faster-whisper's and Whisper's own default).
+BEAM_SIZE = 5
+# Whisper hears audio in 30 s windows, a short utterance padded with silence to fill one.
+WINDOW_SAMPLES = 30 * SAMPLE_RATE
 
 
 class Recognizer(Protocol):
@@ -145,6 +149,12 @@ def shared_whisper(files: WhisperModelFiles):
         return model
 
 
+def whisper_samples(pcm: bytes) -> np.ndarray:
+    """16 kHz PCM16 as Whisper takes it: float32 samples in [-1, 1) at the same rate (a trailing half sample dropped)."""
+    whole = len(pcm) - len(pcm) % 2
+    return np.frombuffer(pcm[:whole], dtype="<i2").astype(np.float32) / 32768.0
+
+
 def speech_only(samples: np.ndarray) -> np.ndarray:
     """`samples` without the silence before and after the speech (a short margin kept)."""
     step = SAMPLE_RATE // 50
@@ -153,6 +163,19 @@ def speech_only(samples: np.ndarray) -> np.ndarray:
         return samples[:0]
     margin = int(TRIM_MARGIN * SAMPLE_RATE)
     return samples[max(0, loud[0] - margin) : loud[-1] + step + margin]
+
+
+def padded_to_windows(samples: np.ndarray) -> np.ndarray:
+    """`samples` followed by silence up to a whole number of Whisper's 30 s windows.
+
+    Whisper was trained on windows padded with silent audio. faster-whisper instead pads a
+    short clip's log-mel features with zeros, which are not what silence looks like after
+    Whisper's normalisation but a steady hum; on the bench's held-out clips that cost
+    tiny.en about 5 points of word error rate. Padding the audio itself costs a few
+    milliseconds: the encoder reads a whole window whatever the clip's length.
+    """
+    missing = -len(samples) % WINDOW_SAMPLES
+    return np.concatenate([samples, np.zeros(missing, dtype=np.float32)]) if missing else samples
 
 
 _SPACES = re.compile(r"\s+")
@@ -183,21 +206,23 @@ class WhisperRecognizer:
         self.prompt = prompt
 
     def transcribe(self, pcm: bytes) -> str:
-        samples = speech_only(np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0)
+        samples = speech_only(whisper_samples(pcm))
         if len(samples) < SAMPLE_RATE // 10:
             return ""
         # Decoding is CPU-bound: off the gevent loop (aurion.engines.cpu_pool).
-        return run_cpu(self._decode, samples)
+        return run_cpu(self._decode, padded_to_windows(samples))
 
     def _decode(self, samples: np.ndarray) -> str:
         # The segments are decoded as they are read: all of it inside this call.
         segments, _info = self._model.transcribe(
             samples,
             language="en",
-            beam_size=1,
+            # Beam search: on the bench's held-out clips it makes a third fewer word errors than greedy
+            # decoding for about 5 % more CPU time (the encoder's fixed 30 s window dominates).
+            beam_size=BEAM_SIZE,
             without_timestamps=True,
             condition_on_previous_text=False,
-            # Greedy only: the fallback to sampling at higher temperatures invents words (4.5 % WER against 5.3 % on the bench's tuning clips).
+            # No fallback to sampling at higher temperatures: it invents words (4.5 % WER against 5.3 % on the bench's tuning clips).
             temperature=0.0,
             initial_prompt=self.prompt or None,
             vad_filter=False,
