@@ -13,11 +13,9 @@ from aurion.voice.recognition import (
     MODEL_SHA256,
     SILENCE_LEVEL,
     TRIM_MARGIN,
-    WINDOW_SAMPLES,
     ModelRefused,
     WhisperModelFiles,
     bundled_model,
-    padded_to_windows,
     recognition_prompt,
     speech_only,
     verify_model,
@@ -136,19 +134,6 @@ def test_trimming_leaves_nothing_of_silence_and_everything_of_speech():
     assert len(speech_only(np.zeros(16000, dtype=np.float32))) == 0
     loud = tone(0.5, 0.3)
     assert np.array_equal(speech_only(loud), loud)
-
-
-def test_an_utterance_is_padded_with_silence_to_whole_whisper_windows():
-    speech = tone(2.0, 0.3)
-    padded = padded_to_windows(speech)
-    # Silent audio, not faster-whisper's zero features, fills the rest of the 30 s window.
-    assert len(padded) == WINDOW_SAMPLES == 30 * 16000
-    assert np.array_equal(padded[: len(speech)], speech)
-    assert not padded[len(speech) :].any()
-    assert padded.dtype == np.float32
-    # A turn cut at the longest utterance (30 s plus its lead-in) fills two windows; a whole window is left alone.
-    assert len(padded_to_windows(tone(30.5, 0.3))) == 2 * WINDOW_SAMPLES
-    assert len(padded_to_windows(np.zeros(WINDOW_SAMPLES, dtype=np.float32))) == WINDOW_SAMPLES
 
 
 def test_a_question_with_a_pause_in_it_is_heard_whole_by_a_call(app, help_desk):
