@@ -42,9 +42,8 @@ WHISPER_THREADS = 2
 PROMPT_CHARACTERS = 600
 # Quieter than this (peak of a 20 ms stretch, of full scale) is not speech: trimmed off before decoding.
 SILENCE_LEVEL = 0.01
-# Kept around the speech when trimming, so the first and last sounds are whole and Whisper hears
-# some silence either side (0.1 s made more word errors on the bench's held-out clips).
-TRIM_MARGIN = 0.3
+# Kept around the speech when trimming, so the first and last sounds are whole.
+TRIM_MARGIN = 0.1
 # Hypotheses kept by the beam search (faster-whisper's and Whisper's own default).
 BEAM_SIZE = 5
 
