@@ -1,14 +1,19 @@
 """Benchmark the voice pipeline: recognition accuracy, how soon the agent starts speaking, and under load.
 
-Run from the repository root: ``python bench/voice_latency.py [--sample K] [--rounds N]``.
+Run from the repository root: ``python bench/voice_latency.py [--sample K] [--latency-clips N] [--skip-accuracy] [--skip-server]``.
 
 The held-out set (`HELD_OUT`): 44 support questions about the demo knowledge base
 (`aurion.services.demo.DEMO_ARTICLES`) and the tests' help desk, spoken by espeak-ng
 in two voices at two speeds (176 clips). None of them was used to choose the prompt,
 the pause or the trimming; those were tried on `TUNING` only.
 
-- Word error rate of the offline recogniser on the held-out clips, with the widget's
-  prompt (product names, article titles) and without it, and of pocketsphinx.
+- Word error rate of the offline recogniser on the held-out clips: as a call hears
+  them (speech detection, recognition begun at the pause, silence trimmed, the widget's
+  prompt), on the whole clip with the widget's prompt (product names, article titles)
+  and without it; faster-whisper called directly with its own defaults on the untrimmed
+  clip, the reference that shows whether Aurion's handling of the audio costs words;
+  and pocketsphinx. With the wall and CPU time per clip (CPU time is steadier on a
+  shared machine).
 - The right article: how often the top search result for the transcript is the
   article the question is about.
 - End of speech → first byte of the agent's audio (p50, p95) with one call, and p50
@@ -48,7 +53,8 @@ from aurion.services.sessions import create_session  # noqa: E402
 from aurion.services.tenants import create_tenant  # noqa: E402
 from aurion.voice.audio import INPUT_FRAME_BYTES, INPUT_FRAME_MS, chunks  # noqa: E402
 from aurion.voice.engines import open_recognizer, open_synthesizer  # noqa: E402
-from aurion.voice.pipeline import VoiceCall  # noqa: E402
+from aurion.voice.pipeline import VoiceCall, transcribe_as_a_call  # noqa: E402
+from aurion.voice.recognition import WhisperRecognizer, shared_whisper, whisper_model_files, whisper_samples  # noqa: E402
 from aurion.voice.synthesis import EspeakSynthesizer  # noqa: E402
 from tests.support.knowledge import HELP_DESK  # noqa: E402
 from tests.support.live_server import LIVE_SECRET_KEY  # noqa: E402
@@ -181,31 +187,45 @@ def clips() -> list[tuple[str, str, str, int, bytes]]:
     return made
 
 
+def faster_whisper_directly(model, pcm: bytes) -> str:
+    """The reference: faster-whisper as its README calls it (its defaults: beam 5, the temperature
+    fallback, timestamps), on the whole clip as float32, untrimmed, no prompt: none of Aurion's choices."""
+    segments, _info = model.transcribe(whisper_samples(pcm), language="en")
+    return " ".join(segment.text.strip() for segment in segments)
+
+
 def accuracy(app, widget_id: int, sample: list) -> None:
     with app.app_context():
         widget = db.session.get(Widget, widget_id)
-        whisper = open_recognizer(app.config, widget, app.instance_path)
+        model = shared_whisper(whisper_model_files(app.config))
+        prompted = open_recognizer(app.config, widget, app.instance_path)
+        unprompted = WhisperRecognizer(model, "")
         sphinx = open_recognizer({**app.config, "AURION_STT_ENGINE": "pocketsphinx"}, widget, app.instance_path)
-        plain_prompt = whisper.prompt
-        results = {"whisper, widget prompt": [0, 0, 0, 0.0], "whisper, no prompt": [0, 0, 0, 0.0], "pocketsphinx, widget model": [0, 0, 0, 0.0]}
+        # (name, how it hears one clip with silence around it, as a microphone gives it)
+        ways = [
+            ("Aurion, as a call hears it", lambda pcm: " ".join(transcribe_as_a_call(prompted, pcm + silence(1.0)))),
+            ("Aurion, whole clip, prompt", prompted.transcribe),
+            ("Aurion, whole clip, no prompt", unprompted.transcribe),
+            ("faster-whisper directly", lambda pcm: faster_whisper_directly(model, pcm)),
+            ("pocketsphinx, widget model", sphinx.transcribe),
+        ]
+        results = {name: [0, 0, 0, 0.0, 0.0] for name, _ in ways}
         for question, article, _voice, _speed, pcm in sample:
-            for name, recognizer in (("whisper, widget prompt", whisper), ("whisper, no prompt", whisper), ("pocketsphinx, widget model", sphinx)):
-                if recognizer is whisper:
-                    whisper.prompt = plain_prompt if name.endswith("widget prompt") else ""
-                start = time.perf_counter()
-                heard = recognizer.transcribe(silence(0.3) + pcm + silence(0.3))
+            for name, hear in ways:
+                wall, cpu = time.perf_counter(), time.process_time()
+                heard = hear(silence(0.3) + pcm + silence(0.3))
                 tally = results[name]
-                tally[3] += time.perf_counter() - start
+                tally[3] += time.perf_counter() - wall
+                tally[4] += time.process_time() - cpu
                 errors, said = word_errors(question, heard)
                 tally[0] += errors
                 tally[1] += said
                 hits = search_knowledge(widget, heard, limit=1) if heard else []
                 tally[2] += bool(hits) and hits[0].title == article
-        whisper.prompt = plain_prompt
     print(f"held-out clips: {len(sample)} ({len(HELD_OUT)} questions x voices {VOICES} x {SPEEDS} words/min)")
-    for name, (errors, said, right, seconds) in results.items():
-        print(f"  {name:28} word error rate {errors / said:6.1%}   right article {right / len(sample):6.1%}   "
-              f"{seconds / len(sample) * 1000:5.0f} ms per clip")
+    for name, (errors, said, right, seconds, cpu) in results.items():
+        print(f"  {name:30} word error rate {errors / said:6.1%}   right article {right / len(sample):6.1%}   "
+              f"{seconds / len(sample) * 1000:5.0f} ms per clip ({cpu / len(sample) * 1000:4.0f} ms CPU)")
 
 
 class FirstAudio:

@@ -149,7 +149,8 @@ class EarlyTranscripts:
 
     `begin` starts decoding what was said up to a pause (on its own thread; the
     recogniser's model is shared and thread-safe); `discard` drops it when the visitor
-    speaks again; `take` answers a finished turn: the early transcript when one is
+    speaks again; `follow` does either as `_Utterances` says, and hands a kept one over
+    when the turn ends; `take` answers a finished turn: the early transcript when one is
     still valid (waiting for it if it is not done yet), else a decode of the utterance.
     """
 
@@ -160,6 +161,15 @@ class EarlyTranscripts:
         # Early transcripts handed over with a finished turn, in turn order.
         self._kept: dict[int, _Decoding] = {}
         self._turns = 0
+
+    def follow(self, heard: Heard) -> int | None:
+        """Start, drop or hand over the early transcript as one frame's `heard` says;
+        the number of the turn that just ended, if one did (its utterance is `heard.utterance`)."""
+        if heard.resumed:
+            self.discard()
+        if heard.paused is not None:
+            self.begin(heard.paused)
+        return self.turn_ended() if heard.utterance is not None else None
 
     def begin(self, pcm: bytes) -> None:
         with self._lock:
@@ -184,6 +194,23 @@ class EarlyTranscripts:
         if early is not None:
             return early.result()
         return self._recognizer.transcribe(utterance)
+
+
+def transcribe_as_a_call(recognizer: Recognizer, pcm: bytes) -> list[str]:
+    """What a call recognises in `pcm` (16 kHz PCM16), turn by turn, without answering: the same
+    speech detection, end of turn and recognition begun at the pause as `VoiceCall.hear`.
+
+    The bench scores recognition through it, so its figures include what the call's own
+    framing (a transcript begun at a pause, a turn cut at a long pause) does to the words.
+    """
+    utterances, early = _Utterances(), EarlyTranscripts(recognizer)
+    texts = []
+    for frame in utterances.frames.push(pcm):
+        heard = utterances.feed(frame)
+        turn = early.follow(heard)
+        if turn is not None:
+            texts.append(early.take(turn, heard.utterance))
+    return texts
 
 
 class _Decoding:
@@ -295,12 +322,9 @@ class VoiceCall:
                 if heard.started and self._busy.is_set() and not self._interrupted.is_set():
                     self._interrupted.set()
                     self._send_event(frames.voice("barge_in"))
-                if heard.resumed:
-                    self._early.discard()
-                if heard.paused is not None:
-                    self._early.begin(heard.paused)
-                if heard.utterance is not None:
-                    self._turns.put((self._early.turn_ended(), heard.utterance, time.monotonic()))
+                turn = self._early.follow(heard)
+                if turn is not None:
+                    self._turns.put((turn, heard.utterance, time.monotonic()))
 
     def hang_up(self, ended_by: str = "visitor", timeout: float = 30.0) -> None:
         """End the call (`ended_by`: visitor, agent, timeout, error): speech in progress stops;

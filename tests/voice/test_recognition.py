@@ -3,19 +3,25 @@
 import re
 import shutil
 
+import numpy as np
 import pytest
 
 from aurion.voice.engines import engines_status, open_recognizer
+from aurion.voice.pipeline import transcribe_as_a_call
 from aurion.voice.recognition import (
     MODEL_REQUIREMENT,
     MODEL_SHA256,
+    SILENCE_LEVEL,
+    TRIM_MARGIN,
     ModelRefused,
     WhisperModelFiles,
     bundled_model,
     recognition_prompt,
+    speech_only,
     verify_model,
+    whisper_samples,
 )
-from tests.support.speech import spoken
+from tests.support.speech import silence, spoken
 
 
 def words(text: str) -> list[str]:
@@ -88,3 +94,61 @@ def test_the_voice_extra_pins_the_model_the_code_checks():
     from tests.support import ROOT
 
     assert MODEL_REQUIREMENT in (ROOT / "setup.cfg").read_text().split("[options.extras_require]")[1].split("test =")[0]
+
+
+def test_whisper_gets_float_samples_of_full_scale_one_at_the_same_rate():
+    pcm = np.array([-32768, -16384, 0, 16384, 32767], dtype="<i2").tobytes()
+    samples = whisper_samples(pcm + b"\x01")  # a half sample left over from a socket frame
+    assert samples.dtype == np.float32
+    assert samples.tolist() == [-1.0, -0.5, 0.0, 0.5, 32767 / 32768]
+    # One sample in, one sample out: the audio is already at Whisper's 16 kHz.
+    assert len(whisper_samples(bytes(32000))) == 16000
+
+
+def tone(seconds: float, amplitude: float) -> np.ndarray:
+    time = np.arange(int(seconds * 16000)) / 16000
+    return (amplitude * np.sin(2 * np.pi * 220 * time)).astype(np.float32)
+
+
+def test_trimming_keeps_the_speech_and_a_margin_around_it():
+    quiet = np.zeros(8000, dtype=np.float32)
+    speech = tone(1.0, 0.3)
+    trimmed = speech_only(np.concatenate([quiet, speech, quiet]))
+    # The speech whole, with TRIM_MARGIN of silence (to within one 20 ms stretch) either side.
+    margin = (len(trimmed) - len(speech)) / 2 / 16000
+    assert TRIM_MARGIN - 0.02 <= margin <= TRIM_MARGIN + 0.02
+    assert np.abs(trimmed).max() == np.abs(speech).max()
+    start = int(np.argmax(np.abs(trimmed) > 0))
+    assert abs(start / 16000 - TRIM_MARGIN) <= 0.02
+
+
+def test_trimming_keeps_a_faint_first_sound_just_before_the_speech():
+    # A breathy onset under the silence level, 60 ms long, right before the loud part.
+    onset = tone(0.06, SILENCE_LEVEL / 2)
+    audio = np.concatenate([np.zeros(8000, dtype=np.float32), onset, tone(0.5, 0.3), np.zeros(8000, dtype=np.float32)])
+    trimmed = speech_only(audio)
+    assert np.isin(onset[onset != 0], trimmed).all()
+
+
+def test_trimming_leaves_nothing_of_silence_and_everything_of_speech():
+    assert len(speech_only(np.zeros(16000, dtype=np.float32))) == 0
+    loud = tone(0.5, 0.3)
+    assert np.array_equal(speech_only(loud), loud)
+
+
+def test_a_question_with_a_pause_in_it_is_heard_whole_by_a_call(app, help_desk):
+    """The transcript begun at the first pause is dropped when the visitor goes on, so the turn's words are all of them."""
+    widget, _session = help_desk
+    recognizer = open_recognizer(app.config, widget, app.instance_path)
+    pcm = spoken("I forgot my password", tail=0.3) + spoken("how do I reset it", lead=0.0, tail=1.0)
+    assert [words(text) for text in transcribe_as_a_call(recognizer, pcm)] == [
+        ["i", "forgot", "my", "password", "how", "do", "i", "reset", "it"]
+    ]
+
+
+def test_two_questions_with_a_long_silence_between_are_two_turns(app, help_desk):
+    widget, _session = help_desk
+    recognizer = open_recognizer(app.config, widget, app.instance_path)
+    pcm = spoken("How do I reset my password?", tail=1.5) + spoken("How long does shipping take?", lead=0.0) + silence(0.5)
+    heard = [words(text) for text in transcribe_as_a_call(recognizer, pcm)]
+    assert heard == [words("How do I reset my password?"), words("How long does shipping take?")]
