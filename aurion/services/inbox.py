@@ -26,6 +26,7 @@ from aurion.extensions import db
 from aurion.models import Admin, Conversation, ConversationRead, Message, WidgetSession
 from aurion.models.message_search import FTS_TABLE, TEXT_SEARCH_CONFIG, search_vector
 from aurion.problems import ValidationProblem
+from aurion.schemas.fields import is_public_id
 from aurion.services.team import display_name
 from aurion.timestamps import isoformat_utc
 
@@ -169,9 +170,12 @@ def list_inbox(admin: Admin, status: str, view: str, limit: int, before: str | N
     """
     query = _scoped(select(Conversation), admin, view).where(Conversation.status == status)
     if before:
-        cursor = db.session.execute(
-            select(Conversation).filter_by(tenant_id=admin.tenant_id, public_id=before)
-        ).scalar_one_or_none()
+        # An impossible id (a NUL byte would make PostgreSQL fail) names nothing, without a query.
+        cursor = None
+        if is_public_id(before):
+            cursor = db.session.execute(
+                select(Conversation).filter_by(tenant_id=admin.tenant_id, public_id=before)
+            ).scalar_one_or_none()
         if cursor is None:
             raise ValidationProblem("before", "before must be the id of a conversation of this tenant.")
         query = query.where(tuple_(Conversation.updated_at, Conversation.id) < tuple_(cursor.updated_at, cursor.id))
@@ -269,11 +273,13 @@ def search_messages(tenant_id: int, query: str, limit: int, before: str | None =
         .where(Conversation.tenant_id == tenant_id, _matching(terms))
     )
     if before:
-        cursor = db.session.execute(
-            select(Message.id)
-            .join(Conversation, Message.conversation_id == Conversation.id)
-            .where(Message.public_id == before, Conversation.tenant_id == tenant_id)
-        ).scalar_one_or_none()
+        cursor = None
+        if is_public_id(before):
+            cursor = db.session.execute(
+                select(Message.id)
+                .join(Conversation, Message.conversation_id == Conversation.id)
+                .where(Message.public_id == before, Conversation.tenant_id == tenant_id)
+            ).scalar_one_or_none()
         if cursor is None:
             raise ValidationProblem("before", "before must be the id of a message of this tenant.")
         statement = statement.where(Message.id < cursor)

@@ -261,3 +261,11 @@ def test_a_search_cursor_of_another_tenant_is_refused(client, dashboard, acme, m
     message = client.post("/api/v1/widget/messages", json={"content": "Norway"}, headers=bearer(session_b)).get_json()
     response = dashboard.get("/dashboard/inbox", query_string={"q": "norway", "before": message["id"]})
     assert response.status_code == 422 and "before must be" in response.text
+
+
+@pytest.mark.parametrize("before", ["conv_\x00", "conv/../x", "x" * 5000])
+@pytest.mark.parametrize("q", ["", "norway"])
+def test_impossible_page_cursors_are_refused_not_failed(dashboard, acme, before, q):
+    """Inbox and search pages: a cursor no id could be (NUL, a slash, far too long) is a 422 on both databases."""
+    response = dashboard.get("/dashboard/inbox", query_string={"q": q, "before": before})
+    assert response.status_code == 422 and "before must be" in response.text
