@@ -119,5 +119,8 @@ def test_a_question_with_a_pause_in_it_is_heard_whole(app, start_call):
     for frame in microphone_frames(spoken("I forgot my password", tail=0.3) + spoken("and the reset link expired", lead=0.0)):
         call.hear(frame)
     heard = recorder.wait_for(lambda e: e.get("event") == "transcript" and e["sender"] == "user", timeout=60)
-    assert {"forgot", "password", "reset", "link"} <= set(heard["text"].lower().strip(".?!").replace(",", "").split())
+    words = set(heard["text"].lower().strip(".?!").replace(",", "").split())
+    # Both halves are in the one transcript; tiny.en may mishear one word of the second
+    # (espeak-ng's audio varies by a few samples from run to run).
+    assert {"forgot", "password"} <= words and len(words & {"reset", "link", "expired"}) >= 2, heard["text"]
     assert sum(e.get("event") == "transcript" and e["sender"] == "user" for e in recorder.events) == 1
