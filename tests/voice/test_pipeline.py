@@ -119,8 +119,9 @@ def test_a_question_with_a_pause_in_it_is_heard_whole(app, start_call):
     for frame in microphone_frames(spoken("I forgot my password", tail=0.3) + spoken("and the reset link expired", lead=0.0)):
         call.hear(frame)
     heard = recorder.wait_for(lambda e: e.get("event") == "transcript" and e["sender"] == "user", timeout=60)
-    words = set(heard["text"].lower().strip(".?!").replace(",", "").split())
-    # Both halves are in the one transcript; tiny.en may mishear one word of the second
-    # (espeak-ng's audio varies by a few samples from run to run).
-    assert {"forgot", "password"} <= words and len(words & {"reset", "link", "expired"}) >= 2, heard["text"]
+    text = heard["text"].lower().replace(",", "")
+    # Both halves are in the one transcript. Which words tiny.en makes of the second half
+    # varies (in the full suite it heard "and the resetting can fired"), so this counts them.
+    assert "forgot my password" in text, heard["text"]
+    assert len(text.split("password", 1)[1].split()) >= 3, heard["text"]
     assert sum(e.get("event") == "transcript" and e["sender"] == "user" for e in recorder.events) == 1
