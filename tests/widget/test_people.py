@@ -2,11 +2,9 @@
 face on their replies and while they type, the team in the header, message times, earlier
 conversations after a close, the offline line clearing, and the visitor's typing reaching the team."""
 
-import os
 import re
 
 import pytest
-import redis
 from playwright.sync_api import expect
 
 from aurion.engines import frames
@@ -22,21 +20,13 @@ from tests.support.live_server import gunicorn_server
 
 pytestmark = pytest.mark.browser
 
-REDIS_URL = os.environ.get("AURION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SLOW_MS = 20000
 
 
 @pytest.fixture(scope="module")
-def broker_url() -> str:
+def broker_url(redis_url) -> str:
     """A Redis both the live server and the test publish through (a person's replies and typing)."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis at {REDIS_URL} is not reachable ({exc})")
-    finally:
-        client.close()
-    return REDIS_URL
+    return redis_url
 
 
 @pytest.fixture
