@@ -108,6 +108,21 @@ def snippet(server: str, widget_id: str, **data: str) -> str:
     return f'<script src="{server}/api/v1/voice-widget/embed/aurion.js" data-widget-id="{widget_id}"{attributes} async></script>'
 
 
+# How long a widget test waits for what crosses the server (a session, a message, an answer).
+SLOW_MS = 20000
+
+
+def say(panel, text: str) -> None:
+    """Type `text` into the open widget panel and send it; returns once the server has it."""
+    from playwright.sync_api import expect  # only browser tests call this; they skip without Playwright
+
+    box = panel.locator("textarea[name=message]")
+    box.fill(text)
+    box.press("Enter")
+    expect(panel.locator(".msg.user").last).to_contain_text(text)
+    expect(box).to_have_value("", timeout=SLOW_MS)  # the server has it
+
+
 def widget_part(page, selector: str):
     """An element inside the widget's shadow root (Playwright's CSS pierces open shadow roots)."""
     return page.locator("aurion-widget").locator(selector)

@@ -14,13 +14,12 @@ from aurion.models import Admin, Conversation, WidgetSession
 from aurion.services.conversations import close, human_reply
 from aurion.services.messages import team_channel
 from aurion.services.team import person_card
-from tests.support.browser import host_page, snippet, widget_part
+from tests.support.browser import SLOW_MS, host_page, say, snippet, widget_part
 from tests.support.dashboard import make_admin
 from tests.support.live_server import gunicorn_server
 
 pytestmark = pytest.mark.browser
 
-SLOW_MS = 20000
 
 
 @pytest.fixture(scope="module")
@@ -67,14 +66,6 @@ def open_panel(page, url: str):
     panel = widget_part(page, "[role=dialog]")
     expect(panel.locator(".status")).to_be_empty(timeout=SLOW_MS)
     return panel
-
-
-def say(panel, text: str) -> None:
-    box = panel.locator("textarea[name=message]")
-    box.fill(text)
-    box.press("Enter")
-    expect(panel.locator(".msg.user").last).to_contain_text(text)
-    expect(box).to_have_value("", timeout=SLOW_MS)  # the server has it
 
 
 def conversation_of(widget) -> Conversation:

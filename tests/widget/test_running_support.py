@@ -5,14 +5,13 @@ from playwright.sync_api import expect
 
 from aurion.extensions import db
 from aurion.models import Conversation
-from tests.support.browser import host_page, snippet, widget_part
+from tests.support.browser import SLOW_MS, host_page, say, snippet, widget_part
 from tests.support.bundle import GZIP_BUDGET_BYTES, built_bundle, bundle_sizes
 
 pytestmark = pytest.mark.browser
 
 # Open one minute a week: away whenever the test runs (almost surely), back next Monday.
 ONE_MINUTE_A_WEEK = {"timezone": "Europe/Berlin", "weekly": {"monday": [["09:00", "09:01"]]}, "closed_dates": []}
-SLOW_MS = 20000
 
 
 @pytest.fixture
@@ -30,14 +29,6 @@ def open_panel(page, url: str):
     panel = widget_part(page, "[role=dialog]")
     expect(panel.locator(".status")).to_be_empty()
     return panel
-
-
-def say(panel, text: str) -> None:
-    box = panel.locator("textarea[name=message]")
-    box.fill(text)
-    box.press("Enter")
-    expect(panel.locator(".msg.user").last).to_contain_text(text)
-    expect(box).to_have_value("", timeout=SLOW_MS)  # the server has it
 
 
 def conversation_of(widget) -> Conversation:
