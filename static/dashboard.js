@@ -372,7 +372,6 @@ function inboxRow(row, unread, list) {
   const senders = JSON.parse(list.dataset.senders);
   const item = element("li");
   item.dataset.id = row.id;
-  item.dataset.lastId = row.last_message ? row.last_message.id : "";
   const head = element("p", "row-head");
   const link = element("a", "", row.visitor);
   link.href = list.dataset.conversationUrl.replace("CONVERSATION", encodeURIComponent(row.id));
@@ -467,12 +466,7 @@ function setUpInbox() {
       row.status === status &&
       (view === "all" || (view === "mine" ? row.assignee && row.assignee.id === adminId : !row.assignee));
     if (old) old.remove();
-    if (inView) {
-      const before = old ? Number(old.querySelector(".unread-count").textContent) : 0;
-      const last = row.last_message;
-      const fresh = last && last.sender === "user" && (!old || old.dataset.lastId !== last.id) ? 1 : 0;
-      list.prepend(inboxRow(row, before + fresh, list));
-    }
+    if (inView) list.prepend(inboxRow(row, row.unread, list));
     empty.hidden = list.children.length > 0;
   };
 

@@ -5,7 +5,7 @@ session cookie like any page, so it needs no token of its own.
 """
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from aurion.engines.broker import Subscription
 
@@ -18,8 +18,13 @@ def _event(frame: dict) -> str:
     return f"data: {json.dumps(frame)}\n\n"
 
 
-def server_sent_events(subscription: Subscription, first: Iterable[dict] = ()) -> Iterator[str]:
-    """`first` frames, then every frame published to the subscription, until the client leaves."""
+def server_sent_events(
+    subscription: Subscription, first: Iterable[dict] = (), expand: Callable[[dict], dict | None] | None = None
+) -> Iterator[str]:
+    """`first` frames, then every frame published to the subscription, until the client leaves.
+
+    With `expand`, each published frame is what `expand` makes of it (None: nothing is sent).
+    """
     try:
         for frame in first:
             yield _event(frame)
@@ -28,6 +33,12 @@ def server_sent_events(subscription: Subscription, first: Iterable[dict] = ()) -
             if subscription.dropped:
                 # The broker lost frames: the browser's EventSource reconnects and catches up.
                 return
-            yield ": keepalive\n\n" if frame is None else _event(frame)
+            if frame is None:
+                yield ": keepalive\n\n"
+                continue
+            if expand is not None:
+                frame = expand(frame)
+            if frame is not None:
+                yield _event(frame)
     finally:
         subscription.close()

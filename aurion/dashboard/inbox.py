@@ -2,12 +2,13 @@
 (without a page reload when the page asks for JSON), typing, internal notes, taking over
 and handing back, closing, and the visitors' attachments."""
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, stream_with_context, url_for
 
 from aurion.api.attachments import attachment_response
 from aurion.dashboard.base import bp, tenant_id
 from aurion.dashboard.event_stream import server_sent_events
 from aurion.engines.broker import broker
+from aurion.extensions import db
 from aurion.problems import Problem, ValidationProblem
 from aurion.schemas.calls import CallListQuery
 from aurion.schemas.conversations import Assignment, HumanReply
@@ -27,6 +28,7 @@ from aurion.services.inbox import (
     VIEWS,
     assign_to,
     assignable_admins,
+    changed_row,
     count_groups,
     find_assignee,
     inbox_channel,
@@ -97,13 +99,25 @@ def inbox():
 @bp.get("/inbox/events")
 def inbox_events():
     """Every change of the tenant's inbox rows as server-sent events, after the tab counts as they are now."""
-    subscription = broker().subscribe(inbox_channel(tenant_id()))
+    tenant = tenant_id()
+    subscription = broker().subscribe(inbox_channel(tenant))
     try:
-        first = [{"type": "counts", "counts": count_groups(tenant_id())}]
+        first = [{"type": "counts", "counts": count_groups(tenant)}]
     except Exception:
         subscription.close()
         raise
-    return Response(server_sent_events(subscription, first), mimetype="text/event-stream", headers=_STREAM_HEADERS)
+    db.session.rollback()  # ends the read: the stream holds no connection between changes
+    # The stream runs after the request's own database session ended: it reads by ids.
+    admin_id = g.admin.id
+    events = server_sent_events(subscription, first, expand=lambda notice: _read_row(admin_id, notice))
+    return Response(stream_with_context(events), mimetype="text/event-stream", headers=_STREAM_HEADERS)
+
+
+def _read_row(admin_id: int, notice: dict) -> dict | None:
+    try:
+        return changed_row(admin_id, notice)
+    finally:
+        db.session.rollback()
 
 
 def _wants_json() -> bool:

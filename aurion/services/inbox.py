@@ -5,10 +5,10 @@ Decisions (also in docs/dashboard.md):
 - A row names the visitor by name, then email, then the address they left, then
   "Visitor from <host>" of their latest session's page; its last message is an excerpt.
 - Unread: the visitor's messages after the last one this admin saw (`ConversationRead`,
-  recorded when the admin opens the conversation). Per admin, so the tenant channel's
-  rows carry no unread count; the page adds one when a row's new last message is the visitor's.
-- Every row change goes out on `inbox_channel(tenant_id)` with the tenant's counts per
-  (status, assignee): each page derives its own tab counts ("Mine" differs per admin)
+  recorded when the admin opens the conversation), per admin: each inbox's stream reads
+  the changed row with its own admin's count.
+- Every row change goes out on `inbox_channel(tenant_id)` as the conversation's id; each
+  open inbox reads the row and the tenant's counts per (status, assignee): each page derives its own tab counts ("Mine" differs per admin)
   without asking the server again.
 - Search uses the database's own full-text engine (aurion.models.message_search): the
   query's words, each as a prefix, all required; anything else in the query is ignored,
@@ -188,11 +188,23 @@ def list_inbox(admin: Admin, status: str, view: str, limit: int, before: str | N
 
 
 def publish_row(conversation: Conversation) -> None:
-    """Tell every open inbox of the tenant that the conversation's row changed (never raises)."""
-    publish(
-        inbox_channel(conversation.tenant_id),
-        {"type": "inbox", "conversation": inbox_rows([conversation])[0], "counts": count_groups(conversation.tenant_id)},
-    )
+    """Tell every open inbox of the tenant that the conversation's row changed (never raises).
+
+    Only the conversation's id goes out: each open inbox reads the row itself
+    (`changed_row`), so a message costs no inbox query while no inbox is open.
+    """
+    publish(inbox_channel(conversation.tenant_id), {"type": "inbox", "conversation_id": conversation.id})
+
+
+def changed_row(admin_id: int, notice: dict) -> dict | None:
+    """The admin's inbox frame for a `publish_row` notice: the conversation's row as it is now,
+    with their unread count, and the tenant's counts; None for a conversation that is gone (or,
+    defensively, another tenant's) and for an admin who is gone."""
+    admin = db.session.get(Admin, admin_id)
+    conversation = db.session.get(Conversation, notice["conversation_id"])
+    if admin is None or conversation is None or conversation.tenant_id != admin.tenant_id:
+        return None
+    return {"type": "inbox", "conversation": inbox_rows([conversation], admin)[0], "counts": count_groups(admin.tenant_id)}
 
 
 def mark_read(admin: Admin, conversation: Conversation) -> None:
