@@ -31,8 +31,8 @@ from aurion.agent.turn import answer_visitor_safely
 from aurion.engines import leases
 from aurion.engines.background import BackgroundLoop
 from aurion.extensions import db
-from aurion.models import Conversation, Message
-from aurion.services.messages import visitor_message_stored, visitor_returned_unanswered
+from aurion.models import Conversation
+from aurion.services.messages import Announced, visitor_message_stored, visitor_returned_unanswered
 from aurion.timestamps import utcnow
 
 log = logging.getLogger(__name__)
@@ -226,11 +226,11 @@ def init_app(app: Flask) -> None:
     visitor_returned_unanswered.connect(_answer_owed_in_background, app)
 
 
-def _answer_in_background(app: Flask, message: Message, answered_by_caller: bool) -> None:
+def _answer_in_background(app: Flask, announced: Announced, answered_by_caller: bool) -> None:
     """When the agent owns the conversation, answer the visitor's new message in the
     background (unless the caller answers it itself): the answer streams over the sockets."""
-    if not answered_by_caller and message.conversation.status == "agent":
-        app.extensions["aurion_agent"].submit(message.conversation_id)
+    if not answered_by_caller and announced.conversation_status == "agent":
+        app.extensions["aurion_agent"].submit(announced.conversation_id)
 
 
 def _answer_owed_in_background(app: Flask, conversation_id: int) -> None:

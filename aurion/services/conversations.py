@@ -46,7 +46,7 @@ def is_notice(content: str) -> bool:
 def _publish_status(conversation: Conversation) -> None:
     away = conversation.status == "waiting" and conversation.arrived_while_away
     publish(conversation.public_id, frames.handoff(conversation.status, away))
-    publish_row(conversation)
+    publish_row(conversation.tenant_id, conversation.id)
 
 
 def away_notice(hours: dict, next_in: datetime | None) -> str:
@@ -76,9 +76,9 @@ def store_message(conversation: Conversation, sender: str, content: str, mode: s
     db.session.add(message)
     # The inbox lists conversations by their last activity, every sender's messages included.
     conversation.updated_at = utcnow()
-    announce_message(message)
+    announced = announce_message(message)
     db.session.commit()
-    publish_message(message)
+    publish_message(announced)
     return message
 
 

@@ -187,13 +187,13 @@ def list_inbox(admin: Admin, status: str, view: str, limit: int, before: str | N
     }
 
 
-def publish_row(conversation: Conversation) -> None:
+def publish_row(tenant_id: int, conversation_id: int) -> None:
     """Tell every open inbox of the tenant that the conversation's row changed (never raises).
 
     Only the conversation's id goes out: each open inbox reads the row itself
     (`changed_row`), so a message costs no inbox query while no inbox is open.
     """
-    publish(inbox_channel(conversation.tenant_id), {"type": "inbox", "conversation_id": conversation.id})
+    publish(inbox_channel(tenant_id), {"type": "inbox", "conversation_id": conversation_id})
 
 
 def changed_row(admin_id: int, notice: dict) -> dict | None:
@@ -250,7 +250,7 @@ def assign_to(conversation: Conversation, admin: Admin | None) -> Conversation:
     if conversation.assignee_id != (admin.id if admin else None):
         conversation.assignee = admin
         db.session.commit()
-        publish_row(conversation)
+        publish_row(conversation.tenant_id, conversation.id)
     return conversation
 
 

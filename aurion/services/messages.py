@@ -12,6 +12,8 @@ History is paged by message id cursors, always listed oldest → newest:
 the id to pass as the same parameter to fetch them (None when there are no more).
 """
 
+from dataclasses import dataclass
+
 from blinker import Namespace
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -33,13 +35,26 @@ from aurion.services.uploads import attachment_to_dict
 from aurion.timestamps import isoformat_utc, utcnow
 
 _signals = Namespace()
-# Sent with the app as sender and `message=`, `answered_by_caller=` once a visitor's
-# message is stored and delivered: the agent listens (see `aurion.agent.dispatch`).
+# Sent with the app as sender and `announced=` (an `Announced`), `answered_by_caller=` once a
+# visitor's message is stored and delivered: the agent listens (see `aurion.agent.dispatch`).
 visitor_message_stored = _signals.signal("visitor-message-stored")
 # Sent with the app as sender and `conversation_id=` when a visitor comes back to a
 # conversation still owed the agent's answer that no worker is answering (its worker died):
 # the agent answers it now rather than at its next sweep (see `aurion.agent.dispatch`).
 visitor_returned_unanswered = _signals.signal("visitor-returned-unanswered")
+
+
+@dataclass(frozen=True)
+class Announced:
+    """A message as announced within the transaction that stores it: all that delivering it
+    after the commit needs, so that delivery reads nothing back (a commit expires every row)."""
+
+    tenant_id: int
+    conversation_id: int
+    conversation_public_id: str
+    # The conversation's status as the message was stored.
+    conversation_status: str
+    frame: dict
 
 
 def _pending_attachments(session: WidgetSession, attachment_ids: list[str] | tuple[str, ...]) -> list[Attachment]:
@@ -71,7 +86,19 @@ def add_visitor_message(
     client_id: str | None = None,
     answered_by_caller: bool = False,
 ) -> Message:
-    """Store a message from the session's visitor in their conversation and return it.
+    """Store a message from the session's visitor in their conversation and return it (see `_store_visitor_message`)."""
+    return _store_visitor_message(session, content, attachment_ids, mode, client_id, answered_by_caller)[0]
+
+
+def _store_visitor_message(
+    session: WidgetSession,
+    content: str,
+    attachment_ids: list[str] | tuple[str, ...],
+    mode: str,
+    client_id: str | None,
+    answered_by_caller: bool,
+) -> tuple[Message, Announced]:
+    """Store a message from the session's visitor in their conversation; it and what to deliver.
 
     The content and ids are checked already (`WidgetMessageRequest` at the API and the
     socket); 422 for attachments that are not this session's unsent uploads, 409 when
@@ -100,9 +127,9 @@ def add_visitor_message(
     if conversation.status == "agent" and not answered_by_caller:
         conversation.agent_turn_due_at = now
     session.visitor.last_seen_at = now
-    announce_message(message)
+    announced = announce_message(message)
     db.session.commit()
-    return message
+    return message, announced
 
 
 def visitor_said(
@@ -132,7 +159,7 @@ def visitor_said(
     if not budget_drawn:
         consume_message_budget(session.public_id)
     try:
-        message = add_visitor_message(session, content, attachment_ids, mode, client_id, answered_by_caller)
+        message, announced = _store_visitor_message(session, content, attachment_ids, mode, client_id, answered_by_caller)
     except IntegrityError:
         # The same resend, stored by a concurrent request a moment ago.
         db.session.rollback()
@@ -142,8 +169,8 @@ def visitor_said(
         return stored
     # Delivery is best effort (the broker never raises): the message is stored, the
     # agent answers, and a client that missed the frame catches up from history.
-    publish_message(message)
-    visitor_message_stored.send(current_app._get_current_object(), message=message, answered_by_caller=answered_by_caller)
+    publish_message(announced)
+    visitor_message_stored.send(current_app._get_current_object(), announced=announced, answered_by_caller=answered_by_caller)
     return message
 
 
@@ -180,21 +207,19 @@ def person_typing(conversation: Conversation, admin: Admin, active: bool) -> Non
     publish(conversation.public_id, frames.typing("human", active, author=person_card(admin)))
 
 
-def publish_message(message: Message) -> None:
-    """Deliver a stored message to every socket of its conversation, and its new row to the tenant's inboxes."""
-    publish(message.conversation.public_id, message_to_dict(message))
-    publish_row(message.conversation)
+def publish_message(announced: Announced) -> None:
+    """Deliver a stored message to every socket of its conversation, and tell the tenant's inboxes its row changed."""
+    publish(announced.conversation_public_id, announced.frame)
+    publish_row(announced.tenant_id, announced.conversation_id)
 
 
-def announce_message(message: Message) -> None:
-    """Queue the `message.created` webhook event, to commit with the message."""
+def announce_message(message: Message) -> Announced:
+    """Queue the `message.created` webhook event, to commit with the message; what to deliver after the commit."""
     db.session.flush()  # the message's created_at
     conversation = message.conversation
-    webhooks.announce(
-        conversation.tenant_id,
-        "message.created",
-        {"conversation_id": conversation.public_id, "message": _message_fields(message)},
-    )
+    fields = _message_fields(message)
+    webhooks.announce(conversation.tenant_id, "message.created", {"conversation_id": conversation.public_id, "message": fields})
+    return Announced(conversation.tenant_id, conversation.id, conversation.public_id, conversation.status, frames.message(fields))
 
 
 def message_to_dict(message: Message) -> dict:

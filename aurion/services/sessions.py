@@ -221,7 +221,7 @@ def start_session(
         webhooks.announce(widget.tenant_id, "conversation.created", {"conversation": conversation_summary(conversation)})
     db.session.commit()
     if is_new:
-        publish_row(conversation)
+        publish_row(widget.tenant_id, conversation.id)
     secret_key = current_app.config["SECRET_KEY"]
     token = identity.issue_session_token(secret_key, session.public_id, widget.public_id, visitor.public_id, session.expires_at)
     visitor_token = None if visitor.email else identity.issue_visitor_token(secret_key, widget.public_id, visitor.public_id)
