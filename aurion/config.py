@@ -107,6 +107,8 @@ class Config:
     # answering before another may take it over (renewed while it writes), and how often
     # each process looks for answers still owed (after a crash or restart).
     AURION_AGENT_TURN_LEASE = _env_int("AURION_AGENT_TURN_LEASE", 30)
+    # Agent turns one worker runs at once; 0: 2 for the built-in agent, 16 for a model endpoint.
+    AURION_AGENT_CONCURRENCY = _env_int("AURION_AGENT_CONCURRENCY", 0)
     AURION_AGENT_SWEEP = True
     AURION_AGENT_SWEEP_SECONDS = _env_int("AURION_AGENT_SWEEP_SECONDS", 5)
 

@@ -9,7 +9,9 @@ Each visitor opens a session and its socket, then sends its messages one after a
 each once the agent's answer to the one before has arrived on the socket (as a person
 reads before typing again). It prints `POST /widget/messages` p50/p95 (the request
 alone) and the agent's answer p50/p95 (from the POST's start to the agent's `message`
-frame), against the targets of 300 ms and 2 s at p95.
+frame), against the targets of 300 ms and 2 s at p95: over every message, and over
+each visitor's second message on (the first ones arrive all in the same second, with
+the 50 sessions and sockets, on workers that have served nothing yet).
 
 First it prints the agent's CPU time per turn, measured in this process over the same
 questions (warm: the model loaded; process CPU time, so a steady figure even on a busy
@@ -131,7 +133,7 @@ def visit(base_url: str, widget: WidgetRef, index: int, messages: int, posts: li
             except OSError as exc:  # post_json gives up after 10 s
                 missed.append(f"POST failed: {type(exc).__name__}")
                 continue
-            posts.append((time.perf_counter() - started) * 1000)
+            posts.append((turn, (time.perf_counter() - started) * 1000))
             if status != 201:
                 missed.append(f"POST {status}: {body.get('title')}")
                 continue
@@ -143,12 +145,20 @@ def visit(base_url: str, widget: WidgetRef, index: int, messages: int, posts: li
             if last["type"] == "error":
                 missed.append(f"error frame {last['code']}")
                 continue
-            answers.append((time.perf_counter() - started) * 1000)
+            answers.append((turn, (time.perf_counter() - started) * 1000))
 
 
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def _print_percentiles(what: str, samples: list[float], target_ms: int) -> None:
+    if samples:
+        print(
+            f"  {what:22} p50 {statistics.median(samples):7.1f} ms   p95 {percentile(samples, 0.95):7.1f} ms"
+            f"   (target p95 <= {target_ms} ms)"
+        )
 
 
 def main() -> None:
@@ -190,15 +200,10 @@ def main() -> None:
             visitor.join()
         elapsed = time.perf_counter() - started
     print(f"{args.visitors} visitors x {args.messages} messages, {args.workers} gevent workers, PostgreSQL + Redis; {elapsed:.1f} s")
-    print(
-        f"POST /widget/messages: p50 {statistics.median(posts):7.1f} ms   p95 {percentile(posts, 0.95):7.1f} ms"
-        f"   (target p95 <= {POST_TARGET_MS} ms)"
-    )
-    if answers:
-        print(
-            f"agent's answer:        p50 {statistics.median(answers):7.1f} ms   p95 {percentile(answers, 0.95):7.1f} ms"
-            f"   (target p95 <= {ANSWER_TARGET_MS} ms)"
-        )
+    for label, first_turn in (("every message", 0), ("from each visitor's second message", 1)):
+        print(f"{label}:")
+        _print_percentiles("POST /widget/messages", [ms for turn, ms in posts if turn >= first_turn], POST_TARGET_MS)
+        _print_percentiles("agent's answer", [ms for turn, ms in answers if turn >= first_turn], ANSWER_TARGET_MS)
     print(f"answers: {len(answers)} of {len(posts)}" + (f"; missed: {sorted(set(missed))}" if missed else ""))
 
 

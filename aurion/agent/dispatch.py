@@ -27,7 +27,7 @@ from flask import Flask, current_app
 from sqlalchemy import case, or_
 
 from aurion.agent.handoff import warm_up
-from aurion.agent.turn import answer_visitor_safely
+from aurion.agent.turn import answer_visitor_safely, uses_model_endpoint
 from aurion.engines import leases
 from aurion.engines.background import BackgroundLoop
 from aurion.extensions import db
@@ -37,7 +37,20 @@ from aurion.timestamps import utcnow
 
 log = logging.getLogger(__name__)
 
-MAX_CONCURRENT_TURNS = 8
+# Turns a worker runs at once unless AURION_AGENT_CONCURRENCY says. The built-in agent's
+# turn is CPU work in the worker's one interpreter: more at once only interleave, and every
+# request the worker serves waits behind them (bench/bench_load.py: with 8, POST p50 157 ms;
+# with 2, 38 ms, and the answers came sooner too). A model endpoint's turn mostly waits on the network.
+KNOWLEDGE_BASE_TURNS = 2
+MODEL_ENDPOINT_TURNS = 16
+
+
+def concurrent_turns(settings) -> int:
+    """How many agent turns one worker runs at once."""
+    configured = settings.get("AURION_AGENT_CONCURRENCY") or 0
+    if configured > 0:
+        return configured
+    return MODEL_ENDPOINT_TURNS if uses_model_endpoint(settings) else KNOWLEDGE_BASE_TURNS
 
 
 class TurnClaim:
@@ -157,7 +170,8 @@ class AgentDispatcher:
 
     def __init__(self, app: Flask):
         self._app = app
-        self._pool = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_TURNS, thread_name_prefix="aurion-agent")
+        self._concurrency = concurrent_turns(app.config)
+        self._pool = ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix="aurion-agent")
         self._pending: set[Future] = set()
         self._queued: set[int] = set()
         self._lock = threading.Lock()
@@ -191,7 +205,7 @@ class AgentDispatcher:
     def sweep(self) -> int:
         """Queue every owed turn that no worker is answering; how many were queued."""
         # No more than the pool can start now: the rest stay free for other workers.
-        owed = owed_conversations(MAX_CONCURRENT_TURNS)
+        owed = owed_conversations(self._concurrency)
         db.session.commit()
         for conversation_id in owed:
             self.submit(conversation_id)

@@ -36,9 +36,14 @@ class HeldTurn(Protocol):
         """Mark the owed answer given, in the session's next commit (the answer's)."""
 
 
+def uses_model_endpoint(settings: Mapping) -> bool:
+    """Whether a model endpoint answers (`AURION_LLM_BASE_URL` and `AURION_LLM_MODEL`), not the built-in agent."""
+    return bool(settings.get("AURION_LLM_BASE_URL") and settings.get("AURION_LLM_MODEL"))
+
+
 def choose_backend(settings: Mapping) -> Backend:
     """The model endpoint when one is configured, else the built-in knowledge-base agent."""
-    if settings.get("AURION_LLM_BASE_URL") and settings.get("AURION_LLM_MODEL"):
+    if uses_model_endpoint(settings):
         return ChatCompletionsAgent(
             base_url=settings["AURION_LLM_BASE_URL"],
             api_key=settings.get("AURION_LLM_API_KEY", ""),
