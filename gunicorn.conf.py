@@ -3,6 +3,7 @@
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
@@ -56,3 +57,20 @@ def post_worker_init(worker):
     worker.wsgi.extensions["aurion_webhooks"].start()
     worker.wsgi.extensions["aurion_email"].start()
     worker.wsgi.extensions["aurion_agent_sweep"].start()
+    _end_streams_when_stopping(worker)
+
+
+def _end_streams_when_stopping(worker):
+    """On SIGTERM (a restart, a deploy) the worker ends its open sockets and dashboard streams
+    at once: they never end by themselves, so gunicorn would otherwise wait its whole
+    graceful_timeout for them, and the browsers would reconnect only after it killed them."""
+    import gevent
+
+    stop = worker.handle_exit
+
+    def handle_exit(sig, frame):
+        stop(sig, frame)
+        # Out of the signal handler: dropping takes the broker's lock.
+        gevent.spawn(worker.wsgi.extensions["aurion_broker"].end_streams)
+
+    signal.signal(signal.SIGTERM, handle_exit)

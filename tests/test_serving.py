@@ -94,3 +94,30 @@ def test_a_live_server_keeps_answering_after_its_log_outgrows_a_pipe(app, databa
             assert missing.value.code == 404
         with urllib.request.urlopen(base_url + "/healthz", timeout=5) as response:
             assert response.status == 200
+
+
+def test_a_stopping_server_closes_its_sockets_at_once_so_widgets_reconnect(app, widget, database_url, instance_path):
+    """SIGTERM (a restart, a deploy): open sockets never end by themselves, so without ending
+    them gunicorn held the worker for its whole graceful timeout (20 s; the suite's helper
+    kills it after 10) and the widgets reconnected only then. Now each closes with 1012 at once."""
+    import time
+
+    from tests.support.live_server import gunicorn_server
+    from tests.support.sockets import frames_until, send, widget_socket
+    from tests.support.visitors import start_session_over_http
+
+    server = gunicorn_server(database_url, instance_path)
+    base_url = server.__enter__()
+    try:
+        session = start_session_over_http(base_url, widget)
+        with widget_socket(base_url, session["token"]) as socket:
+            send(socket, {"type": "ping"})
+            frames_until(socket, lambda frame: frame["type"] == "pong")
+            started = time.monotonic()
+            server.__exit__(None, None, None)  # SIGTERM, then wait for gunicorn to exit
+            server = None
+            assert time.monotonic() - started < 5
+            assert not socket.connected and socket.close_reason == 1012
+    finally:
+        if server is not None:
+            server.__exit__(None, None, None)

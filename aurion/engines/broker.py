@@ -87,6 +87,8 @@ class InProcessBroker:
         self._lock = threading.Lock()
         self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
         self._revocation_listeners: list[Callable[[str], None]] = []
+        # Set once the process is stopping (`end_streams`): every subscription is dropped at once.
+        self._ending = False
         # Counters for metrics: listener reconnections, frames that could not be published.
         self.reconnects = 0
         self.undelivered = 0
@@ -97,6 +99,9 @@ class InProcessBroker:
         with self._lock:
             for channel in channels:
                 self._subscribers[channel].add(subscription)
+        if self._ending:
+            self.unsubscribe(subscription)
+            subscription.drop()
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
@@ -121,6 +126,13 @@ class InProcessBroker:
             self._subscribers.clear()
         for subscription in subscribers:
             subscription.drop()
+
+    def end_streams(self) -> None:
+        """The process is stopping: drop every subscription, now and from now on. Sockets
+        close with 1012 and dashboard streams end, so browsers reconnect to a process that
+        serves on, instead of holding this one until its graceful timeout."""
+        self._ending = True
+        self.drop_subscribers()
 
     def publish(self, conversation_id: str, frame: dict) -> None:
         """Send `frame` to every socket of `conversation_id`; never raises."""
