@@ -1,6 +1,6 @@
 """Benchmark the voice pipeline: recognition accuracy, how soon the agent starts speaking, and under load.
 
-Run from the repository root: ``python bench/voice_latency.py [--sample K] [--latency-clips N] [--skip-accuracy] [--skip-server]``.
+Run from the repository root: ``python bench/voice_latency.py [--sample K] [--latency-clips N] [--skip-accuracy] [--skip-server] [--model-dir DIR]``.
 
 The held-out set (`HELD_OUT`): 44 support questions about the demo knowledge base
 (`aurion.services.demo.DEMO_ARTICLES`) and the tests' help desk, spoken by espeak-ng
@@ -156,8 +156,9 @@ def new_session(app, widget_id: int) -> tuple[int, str]:
         return made.session.id, made.token
 
 
-def build_app(folder: str, sessions: int):
+def build_app(folder: str, sessions: int, model_dir: str = ""):
     config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+    config["AURION_STT_MODEL_DIR"] = model_dir
     database_url = f"sqlite:///{folder}/bench.db"
     # The gunicorn worker of the chat-echo part signs session tokens with the live server's key.
     app = create_app({**config, "SQLALCHEMY_DATABASE_URI": database_url, "AURION_LIMIT_MESSAGE": "100000/minute", "SECRET_KEY": LIVE_SECRET_KEY})
@@ -344,10 +345,11 @@ def main() -> None:
     parser.add_argument("--latency-clips", type=int, default=20, help="held-out clips spoken into calls for the latency figures")
     parser.add_argument("--skip-accuracy", action="store_true", help="leave out the word error rates (the slowest part)")
     parser.add_argument("--skip-server", action="store_true", help="leave out the gunicorn chat-echo measurement")
+    parser.add_argument("--model-dir", default="", help="another CTranslate2 Whisper model, as AURION_STT_MODEL_DIR (default: the bundled tiny.en)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
-        app, database_url, widget_id, sessions = build_app(folder, CALLS + 1)
+        app, database_url, widget_id, sessions = build_app(folder, CALLS + 1, args.model_dir)
         every = clips()
         if not args.skip_accuracy:
             accuracy(app, widget_id, every[:: args.sample])
