@@ -4,6 +4,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -11,8 +12,9 @@ from aurion import create_app
 from aurion.config import TestConfig
 from aurion.engines.health import DatabaseUnreachable
 from tests.support import ROOT
-from tests.support.live_server import LIVE_SECRET_KEY, free_port
-from tests.support.visitors import SESSION_URL, email_token
+from tests.support.live_server import LIVE_SECRET_KEY, free_port, gunicorn_server
+from tests.support.sockets import frames_until, send, widget_socket
+from tests.support.visitors import SESSION_URL, email_token, start_session_over_http
 
 
 def _new_session(client, widget, forwarded_for: str):
@@ -84,8 +86,6 @@ def test_a_live_server_keeps_answering_after_its_log_outgrows_a_pipe(app, databa
     import urllib.error
     import urllib.request
 
-    from tests.support.live_server import gunicorn_server
-
     with gunicorn_server(database_url, instance_path) as base_url:
         for _ in range(20):  # each access line carries its 4 KB path: 80 KB of log
             with pytest.raises(urllib.error.HTTPError) as missing:
@@ -100,12 +100,6 @@ def test_a_stopping_server_closes_its_sockets_at_once_so_widgets_reconnect(app, 
     """SIGTERM (a restart, a deploy): open sockets never end by themselves, so without ending
     them gunicorn held the worker for its whole graceful timeout (20 s; the suite's helper
     kills it after 10) and the widgets reconnected only then. Now each closes with 1012 at once."""
-    import time
-
-    from tests.support.live_server import gunicorn_server
-    from tests.support.sockets import frames_until, send, widget_socket
-    from tests.support.visitors import start_session_over_http
-
     server = gunicorn_server(database_url, instance_path)
     base_url = server.__enter__()
     try:

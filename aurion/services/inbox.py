@@ -8,8 +8,8 @@ Decisions (also in docs/dashboard.md):
   recorded when the admin opens the conversation), per admin: each inbox's stream reads
   the changed row with its own admin's count.
 - Every row change goes out on `inbox_channel(tenant_id)` as the conversation's id; each
-  open inbox reads the row and the tenant's counts per (status, assignee): each page derives its own tab counts ("Mine" differs per admin)
-  without asking the server again.
+  open inbox reads the row and the tenant's counts per (status, assignee), from which each
+  page derives its own tab counts ("Mine" differs per admin).
 - Search uses the database's own full-text engine (aurion.models.message_search): the
   query's words, each as a prefix, all required; anything else in the query is ignored,
   so no input can make the engine fail.
