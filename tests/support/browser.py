@@ -137,8 +137,18 @@ def host_page(*body: str) -> str:
 AXE_CORE = Path(__file__).resolve().parents[2] / "widget_src" / "node_modules" / "axe-core" / "axe.min.js"
 
 
+# The page's animations and its shadow roots' (the widget's): `document.getAnimations()` leaves those out.
+_ANIMATIONS_ENDED = """() => {
+  const roots = [document, ...[...document.querySelectorAll("*")].filter((e) => e.shadowRoot).map((e) => e.shadowRoot)];
+  return Promise.all(roots.flatMap((root) => root.getAnimations()).map((animation) => animation.finished));
+}"""
+
+
 def axe_violations(page) -> list[str]:
-    """Run axe-core on the page; each violation as "rule: the first offending element"."""
+    """Run axe-core on the page, once its animations have ended (mid fade-in, text is partly
+    transparent and axe finds too little contrast); each violation as "rule: the first
+    offending element"."""
     page.add_script_tag(path=str(AXE_CORE))
+    page.evaluate(_ANIMATIONS_ENDED)
     violations = page.evaluate("async () => (await axe.run(document)).violations")
     return [f"{v['id']}: {v['help']} ({v['nodes'][0]['html'] if v['nodes'] else ''})" for v in violations]
