@@ -24,8 +24,11 @@ def server_sent_events(
     """`first` frames, then every frame published to the subscription, until the client leaves.
 
     With `expand`, each published frame is what `expand` makes of it (None: nothing is sent).
+    A comment line goes first, so the response starts at once: the browser's `open` event
+    then means the stream is subscribed, not merely asked for.
     """
     try:
+        yield ": open\n\n"
         for frame in first:
             yield _event(frame)
         while True:

@@ -8,7 +8,7 @@ import pytest
 
 from aurion.extensions import db
 from aurion.models import Conversation, SavedReply
-from tests.support.browser import AXE_CORE, host_page, snippet, widget_part
+from tests.support.browser import AXE_CORE, RECORD_EVENT_SOURCES, host_page, snippet, wait_for_live_stream, widget_part
 from tests.support.bundle import built_bundle
 from tests.support.dashboard import make_admin, sign_in
 from tests.support.sockets import frames_until, received, send, widget_socket
@@ -141,8 +141,11 @@ def test_typing_shows_both_ways(admin_page, chromium, acme, live_server, host_si
         conversation = db.session.execute(db.select(Conversation).filter_by(widget_id=widget.id)).scalar_one()
 
         sign_in(page, acme[2].email)
+        page.add_init_script(RECORD_EVENT_SOURCES)
         page.goto(f"/dashboard/inbox/{conversation.public_id}")
         typing = page.locator("#typing")
+        # Typing is not stored: a frame sent before the page's stream is open is not shown.
+        wait_for_live_stream(page)
 
         # The visitor's typing (a frame of their socket) shows in the conversation.
         with widget_socket(live_server, token, host_site.origin) as visitor:

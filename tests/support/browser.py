@@ -152,3 +152,16 @@ def axe_violations(page) -> list[str]:
     page.evaluate(_ANIMATIONS_ENDED)
     violations = page.evaluate("async () => (await axe.run(document)).violations")
     return [f"{v['id']}: {v['help']} ({v['nodes'][0]['html'] if v['nodes'] else ''})" for v in violations]
+
+
+# An init script: the page's EventSources, kept where a test can see whether they are open.
+RECORD_EVENT_SOURCES = """window.eventSources = [];
+window.EventSource = class extends window.EventSource {
+  constructor(...args) { super(...args); window.eventSources.push(this); }
+};"""
+
+
+def wait_for_live_stream(page) -> None:
+    """Wait until a page loaded with `RECORD_EVENT_SOURCES` has its event stream open: the
+    server subscribed it before answering, so a frame published from now on reaches it."""
+    page.wait_for_function("() => window.eventSources.some((source) => source.readyState === EventSource.OPEN)")
