@@ -73,15 +73,16 @@ def test_the_conversation_stream_carries_the_team_channel_too(app, dashboard, wa
     session, conversation = waiting
     latest = history_page(conversation)["messages"][-1]["id"]
     add_visitor_message(session_from_bearer(session["token"]), "One more thing")
-    # The test client reads the first chunk at once: the message replayed since `latest`.
+    # The test client reads the first chunks at once: the opening comment, then the message replayed since `latest`.
     response = dashboard.get(_url(conversation, f"/events?after={latest}"), buffered=False)
     try:
         visitor_typing(conversation, True)
-        chunks = [next(response.response).decode() for _ in range(2)]
+        chunks = [next(response.response).decode() for _ in range(3)]
     finally:
         response.close()
-    assert "One more thing" in chunks[0]
-    assert '"type": "typing"' in chunks[1] and '"sender": "user"' in chunks[1]
+    assert chunks[0].startswith(":")
+    assert "One more thing" in chunks[1]
+    assert '"type": "typing"' in chunks[2] and '"sender": "user"' in chunks[2]
 
 
 def test_a_note_shows_to_the_team_and_goes_only_to_the_team_channel(client, dashboard, waiting):
