@@ -52,6 +52,9 @@ from aurion.voice.synthesis import Synthesizer
 # Speech detection: a 0.3 s window of which 90 % must be speech (or silence) to switch.
 DETECTION_WINDOW = 0.3
 DETECTION_RATIO = 0.9
+# The voice activity detector's most aggressive mode (3 of 0-3): the fading end of a word
+# and room noise count as silence, so a pause is noticed about 0.1 s sooner.
+DETECTION_MODE = 3
 # After speech stops, a turn ends only if the visitor stays silent this long more, so
 # a breath between two phrases of one question does not split it in two.
 TURN_HANGOVER = 0.2
@@ -95,9 +98,9 @@ class _Utterances:
     def __init__(self):
         from pocketsphinx import Endpointer, Vad
 
-        self._endpointer = Endpointer(window=DETECTION_WINDOW, ratio=DETECTION_RATIO)
+        self._endpointer = Endpointer(window=DETECTION_WINDOW, ratio=DETECTION_RATIO, vad_mode=DETECTION_MODE)
         self._frame_seconds = self._endpointer.frame_length
-        self._vad = Vad(frame_length=self._frame_seconds)
+        self._vad = Vad(mode=DETECTION_MODE, frame_length=self._frame_seconds)
         self.frames = FrameBuffer(self._endpointer.frame_bytes)
         self._speech = bytearray()
         self._silence = 0.0
