@@ -8,7 +8,14 @@ import pytest
 
 from aurion.extensions import db
 from aurion.models import Conversation, SavedReply
-from tests.support.browser import AXE_CORE, RECORD_EVENT_SOURCES, host_page, snippet, wait_for_live_stream, widget_part
+from tests.support.browser import (
+    RECORD_EVENT_SOURCES,
+    axe_violations,
+    host_page,
+    snippet,
+    wait_for_live_stream,
+    widget_part,
+)
 from tests.support.bundle import built_bundle
 from tests.support.dashboard import make_admin, sign_in
 from tests.support.sockets import frames_until, received, send, widget_socket
@@ -24,14 +31,6 @@ def second_admin_page(chromium, live_server):
     context = chromium.new_context(base_url=live_server)
     yield context.new_page()
     context.close()
-
-
-def axe_violations_in(page, *selectors: str) -> list[str]:
-    """axe-core's violations inside `selectors` (the parts this page adds; the whole page is
-    the dashboard-wide accessibility test's). Evaluated over DevTools, which the page's CSP allows."""
-    page.evaluate(AXE_CORE.read_text())
-    violations = page.evaluate("async (include) => (await axe.run({include})).violations", [[s] for s in selectors])
-    return [f"{v['id']}: {v['nodes'][0]['html']}" for v in violations]
 
 
 def _waiting(visitor) -> str:
@@ -66,7 +65,7 @@ def test_reply_note_and_saved_reply_without_a_reload(admin_page, second_admin_pa
         expect(options.first).to_have_attribute("aria-selected", "true")
         expect(box).to_have_attribute("aria-activedescendant", "saved-reply-0")
         expect(page.locator("#picker-status")).to_contain_text("1 saved reply matches")
-        assert axe_violations_in(page, "#reply-form", "#notes", ".visitor-details") == []
+        assert axe_violations(page, "#reply-form", "#notes", ".visitor-details") == []
         box.press("Enter")
         expect(box).to_have_value("Sure. Refunds take 5 to 10 days.")
         expect(page.get_by_role("listbox", name="Saved replies")).to_be_hidden()
