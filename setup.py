@@ -14,4 +14,6 @@ SHIPPED_FOLDERS = ("templates", "static", "migrations")
 setup(
     packages=find_packages(include=["aurion", "aurion.*"]) + [f"aurion.{folder}" for folder in SHIPPED_FOLDERS],
     package_dir={f"aurion.{folder}": folder for folder in SHIPPED_FOLDERS},
+    # gunicorn's settings and hooks, beside the package rather than inside it (see the module).
+    py_modules=["aurion_gunicorn"],
 )

@@ -107,7 +107,7 @@ def test_wheel_from_a_clean_clone_serves_dashboard_widget_and_agent_from_anywher
     _run(["git", "clone", "--quiet", str(ROOT), str(clone)], cwd=tmp_path)
     wheel = _build_wheel(clone, venv)
     shipped = set(zipfile.ZipFile(wheel).namelist())
-    for path in ("aurion/static/aurion.js", "aurion/templates/dashboard/login.html", "aurion/migrations/env.py"):
+    for path in ("aurion/static/aurion.js", "aurion/templates/dashboard/login.html", "aurion/migrations/env.py", "aurion_gunicorn.py"):
         assert path in shipped, f"{wheel.name} lacks {path}"
 
     environment = _operator_environment(venv)
@@ -126,9 +126,9 @@ def test_wheel_from_a_clean_clone_serves_dashboard_widget_and_agent_from_anywher
     widget_id = re.search(r"Widget id:\s+(\S+)", demo).group(1)
     api_key = re.search(r"API key:\s+(\S+)", demo).group(1)
 
-    gunicorn = [str(venv / "bin" / "gunicorn"), "--worker-class", "gevent", "--worker-connections", "5000"]
-    gunicorn += ["--bind", f"127.0.0.1:{port}", "aurion:create_app()"]
-    with serving(gunicorn, site, environment, port, start_timeout=60) as base_url:
+    # The shipped settings bind to $PORT and run gevent workers: no flags needed.
+    gunicorn = [str(venv / "bin" / "gunicorn"), "-c", "python:aurion_gunicorn", "aurion:create_app()"]
+    with serving(gunicorn, site, {**environment, "PORT": str(port)}, port, start_timeout=60) as base_url:
         status, content_type, page = _get(base_url + "/dashboard/")
         assert (status, content_type.split(";")[0]) == (200, "text/html")
         assert b'action="/dashboard/login' in page and b'href="/static/dashboard.css"' in page
