@@ -6,7 +6,10 @@ Decisions (also in docs/dashboard.md):
 - A link works once and for INVITATION_LIFETIME. Using it is a conditional update
   (`used_at IS NULL`), so two browsers racing on one link create one account.
 - Inviting an address again withdraws its earlier pending link.
-- An address that already signs in (to any tenant: emails are unique) cannot be invited.
+- An address signs in to one team (emails are unique across tenants). Inviting one of
+  this team's members is refused; inviting an address of another tenant's team looks
+  like any invitation to the owner (refusing it would tell them who uses Aurion), and
+  the invitee, on accepting, is told why it cannot join (409).
 """
 
 import hashlib
@@ -68,8 +71,10 @@ def invite(tenant: Tenant, email: str, role: str, invited_by: Admin | None = Non
         raise ValidationProblem("email", "Enter the email address of the person to invite.")
     if role not in ROLES:
         raise ValidationProblem("role", f"The role must be one of {', '.join(ROLES)}.")
-    if db.session.execute(db.select(Admin.id).filter_by(email=address)).first():
-        raise ValidationProblem("email", f"{address} already signs in to an Aurion dashboard.")
+    # Only this team's members are refused here: saying that an address signs in to another
+    # tenant's dashboard would tell this owner who uses Aurion. The invitee learns it on accepting.
+    if db.session.execute(db.select(Admin.id).filter_by(email=address, tenant_id=tenant.id)).first():
+        raise ValidationProblem("email", f"{address} is already on your team.")
     now = utcnow()
     db.session.execute(
         update(Invitation)
@@ -148,6 +153,11 @@ def accept_invitation(token: str, name: str, password: str) -> Admin:
         raise Problem(410, "invitation_used", "This invitation link was already used (or withdrawn). Sign in, or ask an owner for a new link.")
     try:
         return create_admin(invitation.tenant, invitation.email, password, role=invitation.role, display_name=name)
-    except ValueError as exc:  # the address got an account meanwhile (`flask aurion create-admin`)
+    except ValueError as exc:  # the address signs in to another team (one address, one team)
         db.session.rollback()
-        raise Problem(409, "email_taken", str(exc)) from exc
+        raise Problem(
+            409,
+            "email_taken",
+            f"{invitation.email} already signs in to an Aurion dashboard, and an address belongs to one team. "
+            "Ask the owner who invited you for an invitation to another address.",
+        ) from exc

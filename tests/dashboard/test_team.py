@@ -228,11 +228,23 @@ def test_inviting_again_replaces_the_earlier_link(app, acme, dashboard):
     assert db.session.execute(db.select(Admin.role).filter_by(email="sam@acme.test")).scalar_one() == "owner"
 
 
-@pytest.mark.parametrize(("email", "role", "error"), [("not an email", "agent", "Enter the email"), ("ada@acme.test", "agent", "already signs in"), ("new@acme.test", "boss", "must be one of")])
+@pytest.mark.parametrize(("email", "role", "error"), [("not an email", "agent", "Enter the email"), ("ada@acme.test", "agent", "already on your team"), ("new@acme.test", "boss", "must be one of")])
 def test_bad_invitations_are_refused_beside_the_form(dashboard, email, role, error):
     response = dashboard.post("/dashboard/team/invitations", {"email": email, "role": role})
     assert response.status_code == 422 and error in response.text
     assert db.session.execute(db.select(Invitation)).first() is None
+
+
+def test_inviting_someone_of_another_team_tells_the_owner_nothing_and_the_invitee_why_not(app, acme, dashboard, make_tenant):
+    make_admin(make_tenant("globex")[0], "hank@globex.test")
+    taken, fresh = _invite(dashboard, "hank@globex.test"), _invite(dashboard, "new@acme.test")
+    # The owner sees the same for both: an address of another tenant's team is not revealed.
+    team_page = dashboard.get("/dashboard/team").text
+    assert "hank@globex.test" in team_page and "new@acme.test" in team_page
+    response = _accept(app, taken)[1]
+    assert response.status_code == 409 and "belongs to one team" in response.text
+    assert db.session.execute(db.select(Admin.tenant_id).filter_by(email="hank@globex.test")).scalar_one() != acme[0].id
+    assert _accept(app, fresh)[1].status_code == 302
 
 
 def test_another_tenants_owner_cannot_see_or_withdraw_our_invitations_or_touch_our_team(app, acme, dashboard, make_tenant):
