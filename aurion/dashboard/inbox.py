@@ -38,7 +38,7 @@ from aurion.services.inbox import (
     tab_counts,
 )
 from aurion.services.messages import history_page, person_typing, team_channel
-from aurion.services.notes import add_note, timeline
+from aurion.services.notes import add_note, missed_since, timeline
 from aurion.services.saved_replies import list_saved_replies, saved_reply_to_dict
 from aurion.services.team import display_name
 from aurion.services.uploads import open_attachment_for_tenant
@@ -161,7 +161,8 @@ def conversation(conversation_id: str):
 
 @bp.get("/inbox/<conversation_id>/events")
 def conversation_events(conversation_id: str):
-    """The conversation's live frames as server-sent events; `?after=` replays what the page missed.
+    """The conversation's live frames as server-sent events; `?after=` replays what the page
+    missed since that message (messages and notes).
 
     Both channels: what the visitor sees, and the team-only one (notes, the visitor's typing).
     """
@@ -169,7 +170,7 @@ def conversation_events(conversation_id: str):
     subscription = broker().subscribe(conversation.public_id, team_channel(conversation))
     try:
         after = request.args.get("after") or None
-        missed = history_page(conversation, after=after, limit=REPLAY_LIMIT)["messages"] if after else []
+        missed = missed_since(conversation, after, REPLAY_LIMIT) if after else []
     except Problem:
         subscription.close()
         raise

@@ -11,7 +11,7 @@ from aurion.engines import frames
 from aurion.engines.broker import publish
 from aurion.extensions import db
 from aurion.models import Admin, Conversation, ConversationNote, Message
-from aurion.services.messages import team_channel
+from aurion.services.messages import history_page, team_channel
 from aurion.services.public_ids import new_public_id
 from aurion.services.team import person_card
 from aurion.timestamps import isoformat_utc
@@ -63,6 +63,21 @@ def timeline(conversation: Conversation, history: dict, before: str | None) -> l
         ).scalar_one_or_none()
     notes = [frames.note(note) for note in notes_between(conversation, start, end)]
     # Stable: a message and a note of the same second keep the message first.
+    return sorted([*messages, *notes], key=lambda item: item["created_at"])
+
+
+def missed_since(conversation: Conversation, after: str, limit: int) -> list[dict]:
+    """What a conversation page's stream missed while it reconnected, from message `after` on:
+    the (at most `limit`) messages after it and the notes written since it, in time order.
+
+    Notes have no cursor of their own, so a note written in the same second as `after`, or
+    one the page shows already, may come again: the page skips those by id.
+    """
+    messages = history_page(conversation, after=after, limit=limit)["messages"]  # 422 for a bad cursor
+    since = db.session.execute(
+        db.select(Message.created_at).filter_by(conversation_id=conversation.id, public_id=after)
+    ).scalar_one()
+    notes = [frames.note(note) for note in notes_between(conversation, since, None)]
     return sorted([*messages, *notes], key=lambda item: item["created_at"])
 
 

@@ -1,6 +1,8 @@
 """The conversation page's tools: replying in place, typing, internal notes (never the
 visitor's), saved replies and the visitor's details; tenant isolation of each."""
 
+import json
+
 import pytest
 
 from aurion.engines.broker import broker
@@ -83,6 +85,22 @@ def test_the_conversation_stream_carries_the_team_channel_too(app, dashboard, wa
     assert chunks[0].startswith(":")
     assert "One more thing" in chunks[1]
     assert '"type": "typing"' in chunks[2] and '"sender": "user"' in chunks[2]
+
+
+def test_a_note_written_while_the_page_reconnected_is_replayed_with_the_messages(app, dashboard, waiting):
+    session, conversation = waiting
+    latest = history_page(conversation)["messages"][-1]["id"]
+    # While the page's stream is away: a teammate's note, then the visitor's message.
+    assert dashboard.post(_url(conversation, "/notes"), {"content": "Refund approved"}).status_code == 302
+    add_visitor_message(session_from_bearer(session["token"]), "Any news?")
+    response = dashboard.get(_url(conversation, f"/events?after={latest}"), buffered=False)
+    try:
+        assert next(response.response).startswith(b":")  # the opening comment
+        replayed = [json.loads(next(response.response).decode().removeprefix("data: ")) for _ in range(2)]
+    finally:
+        response.close()
+    # Both in the same second here, so in either order.
+    assert sorted((frame["type"], frame["content"]) for frame in replayed) == [("message", "Any news?"), ("note", "Refund approved")]
 
 
 def test_a_note_shows_to_the_team_and_goes_only_to_the_team_channel(client, dashboard, waiting):
