@@ -137,11 +137,13 @@ function setUpConversation() {
   const labels = JSON.parse(status.dataset.labels);
   const typing = document.getElementById("typing");
   let after = list.dataset.after;
+  const seen = messagesSeen(list);
 
   const handle = (frame) => {
     if (frame.type === "message") {
       if (!list.querySelector(`[data-id="${CSS.escape(frame.id)}"]`)) {
         list.append(messageItem(frame, list.dataset.attachmentUrl));
+        seen();
       }
       after = frame.id;
       typing.textContent = "";
@@ -166,6 +168,31 @@ function setUpConversation() {
     };
   };
   connect();
+}
+
+const READ_DELAY_MS = 500;
+
+/** Tell the server the teammate has seen the messages that arrived on this page, so their
+    inbox does not count them unread: shortly after they arrive while the page is in view
+    (one request for a burst), or when the page comes back into view. */
+function messagesSeen(list) {
+  let unseen = false;
+  let timer = null;
+  const send = () => {
+    timer = null;
+    if (document.visibilityState !== "visible") return;
+    unseen = false;
+    const body = new FormData();
+    body.set("csrf_token", list.dataset.csrfToken);
+    fetch(list.dataset.readUrl, { method: "POST", body, headers: { Accept: "application/json" }, credentials: "same-origin" }).catch(() => {});
+  };
+  document.addEventListener("visibilitychange", () => {
+    if (unseen && document.visibilityState === "visible") send();
+  });
+  return () => {
+    unseen = true;
+    if (timer === null) timer = setTimeout(send, READ_DELAY_MS);
+  };
 }
 
 /** Post a form with fetch, asking for JSON: null when it worked (204), else the problem's detail. */

@@ -196,6 +196,14 @@ def reply(conversation_id: str):
     return Response(status=204) if _wants_json() else _back_to(conversation)
 
 
+@bp.post("/inbox/<conversation_id>/read")
+def read_conversation(conversation_id: str):
+    """The signed-in teammate has seen the conversation's messages so far: its page is open and
+    in view while they arrive (the page says so), so their inbox does not count them unread."""
+    mark_read(g.admin, _conversation(conversation_id))
+    return Response(status=204)
+
+
 @bp.post("/inbox/<conversation_id>/typing")
 def typing(conversation_id: str):
     """The signed-in teammate started (`active=1`) or stopped (`active=0`) writing a reply."""

@@ -208,7 +208,8 @@ def changed_row(admin_id: int, notice: dict) -> dict | None:
 
 
 def mark_read(admin: Admin, conversation: Conversation) -> None:
-    """The admin has seen every message of the conversation so far."""
+    """The admin has seen every message of the conversation so far: their open inboxes
+    (another tab, another screen) stop counting them unread."""
     last_id = db.session.execute(
         select(func.max(Message.id)).where(Message.conversation_id == conversation.id)
     ).scalar_one_or_none()
@@ -220,9 +221,12 @@ def mark_read(admin: Admin, conversation: Conversation) -> None:
     if read is None:
         read = ConversationRead(admin_id=admin.id, conversation_id=conversation.id, last_read_message_id=0)
         db.session.add(read)
-    if read.last_read_message_id < last_id:
-        read.last_read_message_id = last_id
+    if read.last_read_message_id >= last_id:
+        db.session.commit()
+        return
+    read.last_read_message_id = last_id
     db.session.commit()
+    publish_row(conversation.tenant_id, conversation.id)
 
 
 def assignable_admins(tenant_id: int) -> list[dict]:

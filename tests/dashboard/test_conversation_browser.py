@@ -3,6 +3,7 @@ by a teammate and never by the visitor, the `/shortcut` picker, typing shown bot
 
 import json
 import re
+import time
 
 import pytest
 
@@ -164,3 +165,33 @@ def test_typing_shows_both_ways(admin_page, chromium, acme, live_server, host_si
         expect(typing).to_have_text("")  # one's own typing is not shown to oneself
     finally:
         context.close()
+
+
+def test_messages_arriving_on_the_open_conversation_page_are_not_counted_unread(admin_page, acme, live_server):
+    page = admin_page
+    session = start_session_over_http(live_server, acme[1])
+    conversation_id = session["conversation_id"]
+    with widget_socket(live_server, session["token"], "https://shop.example.com") as visitor:
+        _waiting(visitor)
+        sign_in(page, acme[2].email)
+        page.add_init_script(RECORD_EVENT_SOURCES)
+        page.goto(f"/dashboard/inbox/{conversation_id}")
+        wait_for_live_stream(page)
+        # The same teammate's inbox, in another tab of the same browser.
+        inbox = page.context.new_page()
+        inbox.goto("/dashboard/inbox")
+        unread = inbox.locator(f'#inbox-rows li[data-id="{conversation_id}"] .unread')
+        expect(unread).to_be_hidden()
+
+        send(visitor, {"type": "message", "content": "Are you still there?"})
+        expect(page.locator("#messages")).to_contain_text("Are you still there?")
+        # The page in view told the server it was seen: a fresh inbox, and the open one, count nothing unread.
+        fresh = page.context.new_page()
+        deadline = time.monotonic() + 10
+        while True:
+            fresh.goto("/dashboard/inbox")
+            if fresh.locator(f'#inbox-rows li[data-id="{conversation_id}"] .unread').is_hidden() or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        expect(fresh.locator(f'#inbox-rows li[data-id="{conversation_id}"] .unread')).to_be_hidden()
+        expect(unread).to_be_hidden()

@@ -161,6 +161,24 @@ def test_unread_counts_the_visitors_new_messages_per_admin(client, dashboard, ac
     assert '<span class="unread-count">3</span>' in _row(teammate[1].get("/dashboard/inbox").text, conversation)
 
 
+def test_messages_seen_on_an_open_conversation_page_are_not_unread(app, client, dashboard, acme, teammate, make_tenant):
+    session, conversation = _waiting(client, acme[1], "First")
+    dashboard.get(f"/dashboard/inbox/{conversation.public_id}")  # Ada opens the page...
+    add_visitor_message(session_from_bearer(session["token"]), "Second")  # ...and sees this arrive on it
+    assert '<span class="unread-count">1</span>' in _row(dashboard.get("/dashboard/inbox").text, conversation)
+    assert dashboard.post(f"/dashboard/inbox/{conversation.public_id}/read").status_code == 204
+    assert 'class="unread" hidden' in _row(dashboard.get("/dashboard/inbox").text, conversation)
+    assert '<span class="unread-count">2</span>' in _row(teammate[1].get("/dashboard/inbox").text, conversation)
+    # Another tenant's admin cannot mark it read, nor can a post without the page's CSRF token.
+    make_admin(make_tenant("tenant-b")[0], "eve@b.test")
+    eve = Dashboard(app.test_client())
+    eve.sign_in("eve@b.test")
+    assert eve.post(f"/dashboard/inbox/{conversation.public_id}/read").status_code == 404
+    sam = teammate[1].client.post(f"/dashboard/inbox/{conversation.public_id}/read")
+    assert sam.status_code in (400, 403)
+    assert '<span class="unread-count">2</span>' in _row(teammate[1].get("/dashboard/inbox").text, conversation)
+
+
 def _events(dashboard: Dashboard):
     """The inbox's event stream, frame by frame."""
     response = dashboard.get("/dashboard/inbox/events", buffered=False)

@@ -36,6 +36,7 @@ AGENT_MAY_USE = {
     "dashboard.inbox_events": True,
     "dashboard.assignee": True,
     "dashboard.typing": True,
+    "dashboard.read_conversation": True,
     "dashboard.attachment": True,
     "dashboard.calls": True,
     "dashboard.call": True,
