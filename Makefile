@@ -60,10 +60,11 @@ run: migrate widget
 lint: install-test
 	$(VENV)/bin/ruff check .
 
-## make test: lint, the widget's unit tests, then the whole suite on SQLite, then again on PostgreSQL (skipped if unreachable)
+## make test: lint, the widget's unit tests, then the whole suite on SQLite, then again on PostgreSQL (skipped if
+## unreachable) but for the tests that touch no database (tests/conftest.py)
 test: lint widget widget-test
 	$(VENV)/bin/python -m pytest
-	AURION_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(VENV)/bin/python -m pytest
+	AURION_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) AURION_TEST_DATABASE_ONLY=1 $(VENV)/bin/python -m pytest
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache widget_src/node_modules static/aurion*.js

@@ -1,7 +1,9 @@
 """Fixtures: an app on a real database (SQLite, or PostgreSQL when asked), clients, factories.
 
 `AURION_TEST_DATABASE_URL` picks the database; `make test` runs the suite once on
-SQLite and once on PostgreSQL.
+SQLite and once on PostgreSQL. Its PostgreSQL pass sets `AURION_TEST_DATABASE_ONLY=1`
+too, which leaves out the tests that touch no database (see
+`pytest_collection_modifyitems`): they ran in the SQLite pass and cannot differ.
 """
 
 import os
@@ -18,6 +20,20 @@ from tests.support.browser import CHROMIUM, HostSite, launch_chromium
 from tests.support.live_server import gunicorn_server
 
 REDIS_URL = os.environ.get("AURION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def pytest_collection_modifyitems(config, items):
+    """With `AURION_TEST_DATABASE_ONLY=1`, keep only the tests that use the test database (the
+    `database_url` fixture, through any other) or PostgreSQL itself (marked `postgres`)."""
+    if os.environ.get("AURION_TEST_DATABASE_ONLY") != "1":
+        return
+    kept, left_out = [], []
+    for item in items:
+        uses_database = "database_url" in getattr(item, "fixturenames", ()) or item.get_closest_marker("postgres")
+        (kept if uses_database else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 def _database_reachable(url: str) -> str | None:
