@@ -205,9 +205,10 @@ def faster_whisper_directly(model, pcm: bytes) -> str:
 def accuracy(app, widget_id: int, sample: list) -> None:
     with app.app_context():
         widget = db.session.get(Widget, widget_id)
-        model = shared_whisper(whisper_model_files(app.config))
+        files = whisper_model_files(app.config)
+        model = shared_whisper(files)
         # The reference is faster-whisper's own model class, with its 30 s window.
-        reference = WhisperModel(whisper_model_files(app.config).directory, device="cpu", compute_type="int8", cpu_threads=WHISPER_THREADS)
+        reference = WhisperModel(files.directory, device="cpu", compute_type="int8", cpu_threads=WHISPER_THREADS)
         prompted = open_recognizer(app.config, widget, app.instance_path)
         unprompted = WhisperRecognizer(model, "")
         sphinx = open_recognizer({**app.config, "AURION_STT_ENGINE": "pocketsphinx"}, widget, app.instance_path)

@@ -56,11 +56,7 @@ def timeline(conversation: Conversation, history: dict, before: str | None) -> l
     """
     messages = history["messages"]
     start = _moment(messages[0]["created_at"]) if history["has_more"] and messages else None
-    end = None
-    if before is not None:
-        end = db.session.execute(
-            db.select(Message.created_at).filter_by(conversation_id=conversation.id, public_id=before)
-        ).scalar_one_or_none()
+    end = _sent_at(conversation, before) if before is not None else None
     notes = [frames.note(note) for note in notes_between(conversation, start, end)]
     # Stable: a message and a note of the same second keep the message first.
     return sorted([*messages, *notes], key=lambda item: item["created_at"])
@@ -74,11 +70,15 @@ def missed_since(conversation: Conversation, after: str, limit: int) -> list[dic
     one the page shows already, may come again: the page skips those by id.
     """
     messages = history_page(conversation, after=after, limit=limit)["messages"]  # 422 for a bad cursor
-    since = db.session.execute(
-        db.select(Message.created_at).filter_by(conversation_id=conversation.id, public_id=after)
-    ).scalar_one()
-    notes = [frames.note(note) for note in notes_between(conversation, since, None)]
+    notes = [frames.note(note) for note in notes_between(conversation, _sent_at(conversation, after), None)]
     return sorted([*messages, *notes], key=lambda item: item["created_at"])
+
+
+def _sent_at(conversation: Conversation, message_id: str) -> datetime | None:
+    """When the conversation's message `message_id` was stored; None if it has no such message."""
+    return db.session.execute(
+        db.select(Message.created_at).filter_by(conversation_id=conversation.id, public_id=message_id)
+    ).scalar_one_or_none()
 
 
 def _moment(text: str) -> datetime:
