@@ -24,6 +24,8 @@ from aurion.services.public_ids import new_public_id
 # The agent (and a model, if configured) sees this many earlier messages: enough for
 # follow-ups; older ones rarely matter, and cost tokens.
 CONTEXT_MESSAGES = 20
+# The shortest time between two `delta` frames of an answer (see _Deltas).
+DELTA_INTERVAL = 0.05
 
 
 class HeldTurn(Protocol):
@@ -64,6 +66,31 @@ def _previous_reply_found_nothing(messages: list[Message]) -> bool:
     """Whether the agent's last answer before this turn drew on no article."""
     answers = [m for m in messages if m.sender == "agent" and not is_notice(m.content)]
     return bool(answers) and not answers[-1].sources
+
+
+class _Deltas:
+    """The answer's `delta` frames: a piece goes out at once unless one went out less than
+    DELTA_INTERVAL ago; then it waits, with whatever follows, for the next piece due out,
+    or the end. The built-in agent's words, all ready at once, take two frames instead of
+    one per word (each frame is a broker round trip, from every worker answering); a
+    model's tokens still stream about twenty frames a second."""
+
+    def __init__(self, channel: str, message_id: str):
+        self._channel = channel
+        self._message_id = message_id
+        self._waiting: list[str] = []
+        self._sent_at = float("-inf")
+
+    def add(self, piece: str) -> None:
+        self._waiting.append(piece)
+        if time.monotonic() - self._sent_at >= DELTA_INTERVAL:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._waiting:
+            publish(self._channel, frames.delta(self._message_id, "".join(self._waiting)))
+            self._waiting = []
+            self._sent_at = time.monotonic()
 
 
 def answer_visitor(
@@ -134,13 +161,15 @@ def answer_visitor(
     publish(channel, frames.typing("agent", True))
     reply = Reply()
     pieces = []
+    deltas = _Deltas(channel, message_id)
     for piece in backend.stream(context, reply):
         if not still_held():
             break
         pieces.append(piece)
-        publish(channel, frames.delta(message_id, piece))
+        deltas.add(piece)
         if on_piece is not None:
             on_piece(piece)
+    deltas.flush()
     # The conversation may have been taken over while the agent was writing.
     db.session.refresh(conversation)
     publish(channel, frames.typing("agent", False))

@@ -108,10 +108,10 @@ def _handle(session: WidgetSession, frame: dict, channel: Channel) -> None:
     kind = frame["type"]
     if kind == "message":
         said = parse(WidgetMessageRequest, {key: value for key, value in frame.items() if key != "type"})
-        message = visitor_said(session, said.content, said.attachment_ids, client_id=said.client_id)
+        stored = visitor_said(session, said.content, said.attachment_ids, client_id=said.client_id)
         if said.client_id is not None:
             # The stored id: a client that resends after a reconnect is acked with the same one.
-            channel.send(frames.ack(said.client_id, message.public_id))
+            channel.send(frames.ack(said.client_id, stored.frame["id"]))
     elif kind == "handoff":
         request_handoff(session.conversation)
     elif kind == "typing":

@@ -30,9 +30,9 @@ from aurion.schemas.sessions import (
 from aurion.schemas.sessions import WidgetSession as WidgetSessionReply
 from aurion.services.conversations import close, leave_contact
 from aurion.services.email import request_transcript
-from aurion.services.messages import history_page, message_to_dict, visitor_returned, visitor_said
+from aurion.services.messages import history_page, visitor_returned, visitor_said
 from aurion.services.ratings import rate, rating_to_dict
-from aurion.services.sessions import create_session, session_from_bearer, session_to_dict, session_widget
+from aurion.services.sessions import create_session, session_from_bearer, session_widget
 from aurion.services.uploads import attachment_to_dict, find_session_attachment, store_upload, too_large_problem
 from aurion.services.visitor_history import earlier_conversations, earlier_count
 
@@ -77,7 +77,7 @@ def post_session(body: WidgetSessionRequest):
     """A session for the visitor the email token proves, with their conversation."""
     widget = session_widget(body)
     require_allowed_origin(widget)
-    return session_to_dict(create_session(widget, body, request.headers.get("User-Agent"))), 201
+    return create_session(widget, body, request.headers.get("User-Agent")).reply, 201
 
 
 @bp.post("/messages")
@@ -96,8 +96,7 @@ def post_session(body: WidgetSessionRequest):
 def post_message(body: WidgetMessageRequest):
     """Store the visitor's message; the agent answers over the WebSocket."""
     session = _visitor_session()
-    message = visitor_said(session, body.content, body.attachment_ids, client_id=body.client_id, budget_drawn=True)
-    return message_to_dict(message), 201
+    return visitor_said(session, body.content, body.attachment_ids, client_id=body.client_id, budget_drawn=True).frame, 201
 
 
 @bp.get("/history")

@@ -57,6 +57,15 @@ class Announced:
     frame: dict
 
 
+@dataclass(frozen=True)
+class StoredMessage:
+    """A visitor's message as stored: its row, and `frame`, the message as the API and the
+    sockets show it, read before the commit (after it, showing the row would load it again)."""
+
+    message: Message
+    frame: dict
+
+
 def _pending_attachments(session: WidgetSession, attachment_ids: list[str] | tuple[str, ...]) -> list[Attachment]:
     """The session's uploads named by `attachment_ids` that no message carries yet."""
     wanted = list(dict.fromkeys(attachment_ids))
@@ -141,7 +150,7 @@ def visitor_said(
     client_id: str | None = None,
     budget_drawn: bool = False,
     answered_by_caller: bool = False,
-) -> Message:
+) -> StoredMessage:
     """The visitor said something, by any transport (HTTP, the chat socket, a voice call).
 
     Draws on the session's message budget (unless the HTTP route's limiter already did:
@@ -171,7 +180,7 @@ def visitor_said(
     # agent answers, and a client that missed the frame catches up from history.
     publish_message(announced)
     visitor_message_stored.send(current_app._get_current_object(), announced=announced, answered_by_caller=answered_by_caller)
-    return message
+    return StoredMessage(message, announced.frame)
 
 
 def visitor_returned(conversation: Conversation) -> None:
@@ -183,12 +192,13 @@ def visitor_returned(conversation: Conversation) -> None:
         visitor_returned_unanswered.send(current_app._get_current_object(), conversation_id=conversation.id)
 
 
-def _sent_before(conversation: Conversation, client_id: str | None) -> Message | None:
+def _sent_before(conversation: Conversation, client_id: str | None) -> StoredMessage | None:
     if client_id is None:
         return None
-    return db.session.execute(
+    message = db.session.execute(
         db.select(Message).filter_by(conversation_id=conversation.id, client_id=client_id)
     ).scalar_one_or_none()
+    return None if message is None else StoredMessage(message, message_to_dict(message))
 
 
 def team_channel(conversation: Conversation) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from aurion.extensions import db
 from aurion.models import Conversation, Visitor, Widget, WidgetSession
@@ -32,11 +33,13 @@ from aurion.timestamps import isoformat_utc, utcnow
 
 @dataclass(frozen=True)
 class NewSession:
-    """A created session with its bearer token (and, for anonymous visitors, their visitor token)."""
+    """A created session with its bearer token (and, for anonymous visitors, their visitor
+    token), and `reply`, the body of `POST /widget/session`."""
 
     session: WidgetSession
     token: str
     visitor_token: str | None
+    reply: dict
 
 
 def claimed_widget_id(payload: Any) -> str:
@@ -149,8 +152,9 @@ def open_conversation(widget: Widget, visitor: Visitor) -> Conversation:
             db.select(Conversation).filter_by(widget_id=widget.id, visitor_id=visitor.id).order_by(Conversation.id.desc()).limit(1)
         ).scalar_one_or_none()
     if conversation is None or conversation.status == "closed":
+        # rating=None: a new conversation has none, so conversation_summary need not query for it.
         conversation = Conversation(
-            public_id=new_public_id("conv_"), tenant_id=widget.tenant_id, widget_id=widget.id, visitor=visitor
+            public_id=new_public_id("conv_"), tenant_id=widget.tenant_id, widget_id=widget.id, visitor=visitor, rating=None
         )
         db.session.add(conversation)
     return conversation
@@ -207,7 +211,7 @@ def start_session(
     is_new = conversation.id is None
     session = WidgetSession(
         public_id=new_public_id("ws_"),
-        widget_id=widget.id,
+        widget=widget,
         visitor=visitor,
         conversation=conversation,
         expires_at=utcnow() + identity.SESSION_LIFETIME,
@@ -219,13 +223,17 @@ def start_session(
     if is_new:
         db.session.flush()  # the conversation's defaults (status, created_at), for the event
         webhooks.announce(widget.tenant_id, "conversation.created", {"conversation": conversation_summary(conversation)})
-    db.session.commit()
-    if is_new:
-        publish_row(widget.tenant_id, conversation.id)
     secret_key = current_app.config["SECRET_KEY"]
     token = identity.issue_session_token(secret_key, session.public_id, widget.public_id, visitor.public_id, session.expires_at)
     visitor_token = None if visitor.email else identity.issue_visitor_token(secret_key, widget.public_id, visitor.public_id)
-    return NewSession(session, token, visitor_token)
+    # All the caller shows is read before the commit expires the rows: read after it, each
+    # row would be loaded again, a query apiece, at the busiest moment (a page's first visit).
+    new = NewSession(session, token, visitor_token, _reply(session, token, visitor_token))
+    tenant_id, conversation_id = widget.tenant_id, conversation.id
+    db.session.commit()
+    if is_new:
+        publish_row(tenant_id, conversation_id)
+    return new
 
 
 def session_from_bearer(token: str | None) -> WidgetSession:
@@ -236,7 +244,12 @@ def session_from_bearer(token: str | None) -> WidgetSession:
     (regenerate-key ends sessions at once), and the visitor is the token's.
     """
     claims = identity.read_session_token(current_app.config["SECRET_KEY"], token)
-    session = db.session.execute(db.select(WidgetSession).filter_by(public_id=claims.session_id)).scalar_one_or_none()
+    # One query, not four: every visitor request reads the session's widget, visitor and conversation.
+    session = db.session.execute(
+        db.select(WidgetSession)
+        .filter_by(public_id=claims.session_id)
+        .options(joinedload(WidgetSession.widget), joinedload(WidgetSession.visitor), joinedload(WidgetSession.conversation))
+    ).scalar_one_or_none()
     if session is None:
         raise Problem(401, "session_unknown", "The session no longer exists; create a new one.")
     if session.expires_at <= utcnow():
@@ -248,18 +261,16 @@ def session_from_bearer(token: str | None) -> WidgetSession:
     return session
 
 
-def session_to_dict(new: NewSession) -> dict:
-    """The body of `POST /widget/session`."""
-    session = new.session
+def _reply(session: WidgetSession, token: str, visitor_token: str | None) -> dict:
     body = {
         "session_id": session.public_id,
-        "token": new.token,
+        "token": token,
         "expires_at": isoformat_utc(session.expires_at),
         "conversation_id": session.conversation.public_id,
         "conversation_status": session.conversation.status,
         "visitor_id": session.visitor.public_id,
         "widget_id": session.widget.public_id,
     }
-    if new.visitor_token is not None:
-        body["visitor_token"] = new.visitor_token
+    if visitor_token is not None:
+        body["visitor_token"] = visitor_token
     return body

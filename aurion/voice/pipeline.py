@@ -378,7 +378,7 @@ class VoiceCall:
             return
         session = db.session.get(WidgetSession, self._session_id)
         try:
-            question = visitor_said(session, text, mode="voice", answered_by_caller=True)
+            question = visitor_said(session, text, mode="voice", answered_by_caller=True).message
         except Problem as problem:
             self._send_event(frames.error(problem.code, problem.detail))
             return

@@ -34,7 +34,8 @@ def test_answer_streams_over_the_socket_then_lands_in_history(live_server, shop)
     assert "typing" in kinds
     deltas = [frame for frame in frames if frame["type"] == "delta"]
     answer = frames[-1]
-    assert len(deltas) > 3
+    # The built-in agent's words are ready at once: a few frames, not one a word.
+    assert 1 <= len(deltas) < len(answer["content"].split()) / 4
     assert "".join(d["content"] for d in deltas).strip() == answer["content"]
     assert {d["id"] for d in deltas} == {answer["id"]}
     assert answer["content"].startswith("You can request a refund within 30 days")
