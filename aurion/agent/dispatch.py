@@ -40,8 +40,9 @@ log = logging.getLogger(__name__)
 # Turns a worker runs at once unless AURION_AGENT_CONCURRENCY says. The built-in agent's
 # turn is CPU work in the worker's one interpreter: more at once only interleave, and every
 # request the worker serves waits behind them (bench/bench_load.py: with 8, POST p50 157 ms;
-# with 2, 38 ms, and the answers came sooner too). A model endpoint's turn mostly waits on the network.
-KNOWLEDGE_BASE_TURNS = 2
+# with 2, 38 ms; with 1, 15 ms against 26 ms for 2, and the answers came no later). A model
+# endpoint's turn mostly waits on the network.
+KNOWLEDGE_BASE_TURNS = 1
 MODEL_ENDPOINT_TURNS = 16
 
 
