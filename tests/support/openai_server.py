@@ -15,7 +15,8 @@ class OpenAICompatibleServer(LoopbackServer):
     """Answers every chat completion with `reply`, split into streamed chunks.
 
     With `tool_call` (a function name and its arguments) the model then calls that
-    function, as OpenAI streams it; `delay` seconds pass before the response starts.
+    function, as OpenAI streams it; `delay` seconds pass before the response starts, and
+    `word_gap` seconds between two words (a model writing as it goes).
     """
 
     def __init__(
@@ -24,11 +25,13 @@ class OpenAICompatibleServer(LoopbackServer):
         fail_with: int | None = None,
         tool_call: tuple[str, dict] | None = None,
         delay: float = 0.0,
+        word_gap: float = 0.0,
     ):
         self.reply = reply
         self.fail_with = fail_with
         self.tool_call = tool_call
         self.delay = delay
+        self.word_gap = word_gap
         self.requests: list[dict] = []
         server = self
 
@@ -50,6 +53,8 @@ class OpenAICompatibleServer(LoopbackServer):
                 self.end_headers()
                 words = server.reply.split(" ") if server.reply else []
                 for index, word in enumerate(words):
+                    if index:
+                        time.sleep(server.word_gap)
                     self.send_chunk(body, {"content": word if index == 0 else " " + word})
                 finish_reason = "stop"
                 if server.tool_call:
