@@ -5,6 +5,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import aurion.engines.limit_counters  # noqa: F401  (for its effect: the limiter's redis:// storage, see there)
 from aurion import api, cli, dashboard, demo, logs
 from aurion.agent import dispatch
 from aurion.config import Config, instance_secret_key, shipped_folder

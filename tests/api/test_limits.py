@@ -2,6 +2,7 @@
 
 import io
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -145,3 +146,27 @@ def test_two_processes_share_one_budget_on_redis(widget, database_url, instance_
         assert status == 429
         assert int(headers["Retry-After"]) > 0
         assert _post_session(first, token)[0] == 429
+
+
+@pytest.mark.redis
+def test_on_redis_the_headers_come_from_the_count_itself(make_app):
+    """The limiter reads no counter back to write a response's X-RateLimit headers
+    (aurion.engines.limit_counters): no GET, no TTL, yet the headers tell the truth."""
+    import redis
+
+    from aurion.services.tenants import create_tenant
+    from tests.support.redis_server import private_redis
+
+    with private_redis() as server:
+        app = make_app(RATELIMIT_STORAGE_URI=server.url, AURION_LIMIT_SESSION="3/minute", AURION_LIMIT_SESSION_PER_IP="3/minute")
+        with app.app_context():
+            widget = create_tenant("acme").widgets[0]
+            client = app.test_client()
+            headers = [client.post(SESSION_URL, json={"email_token": email_token(widget)}).headers for _ in range(3)]
+            assert [h["X-RateLimit-Remaining"] for h in headers] == ["2", "1", "0"]
+            assert all(0 < int(h["X-RateLimit-Reset"]) - time.time() <= 61 for h in headers)
+            _assert_rate_limited(client.post(SESSION_URL, json={"email_token": email_token(widget)}), 3)
+        stats = redis.Redis.from_url(server.url).info("commandstats")
+    # Redis counts the commands a script runs too: every TTL was one inside an increment.
+    assert "cmdstat_get" not in stats, sorted(stats)
+    assert stats["cmdstat_ttl"]["calls"] <= stats["cmdstat_evalsha"]["calls"], (stats["cmdstat_ttl"], stats["cmdstat_evalsha"])
