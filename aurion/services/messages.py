@@ -13,7 +13,6 @@ the id to pass as the same parameter to fetch them (None when there are no more)
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from blinker import Namespace
 from flask import current_app
@@ -31,13 +30,10 @@ from aurion.schemas.messages import HISTORY_DEFAULT_LIMIT
 from aurion.services import webhooks
 from aurion.services.inbox import publish_row
 from aurion.services.public_ids import new_public_id
+from aurion.services.sessions import mark_seen
 from aurion.services.team import person_card
 from aurion.services.uploads import attachment_to_dict
 from aurion.timestamps import isoformat_utc, utcnow
-
-# A visitor's last_seen_at follows their messages a minute at a time: to the second, it
-# would cost every message an UPDATE of the visitor's row.
-LAST_SEEN_STEP = timedelta(minutes=1)
 
 _signals = Namespace()
 # Sent with the app as sender and `announced=` (an `Announced`), `answered_by_caller=` once a
@@ -140,9 +136,7 @@ def _store_visitor_message(
     conversation.updated_at = now
     if conversation.status == "agent" and not answered_by_caller:
         conversation.agent_turn_due_at = now
-    visitor = session.visitor
-    if visitor.last_seen_at is None or now - visitor.last_seen_at >= LAST_SEEN_STEP:
-        visitor.last_seen_at = now
+    mark_seen(session.visitor, now)
     announced = announce_message(message)
     db.session.commit()
     return message, announced

@@ -12,6 +12,7 @@ Decisions (also in docs/sessions.md):
 """
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -29,6 +30,9 @@ from aurion.services.inbox import publish_row
 from aurion.services.public_ids import new_public_id
 from aurion.services.ratings import rating_to_dict
 from aurion.timestamps import isoformat_utc, utcnow
+
+# A visitor's last_seen_at moves a minute at a time (see mark_seen).
+LAST_SEEN_STEP = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -96,12 +100,22 @@ def _find_widget(public_id: str, missing: Problem) -> Widget:
     return widget
 
 
-def _identified_visitor(widget: Widget, email: str) -> Visitor:
+def mark_seen(visitor: Visitor, now: datetime) -> None:
+    """The visitor is here `now` (a session, a message): their last_seen_at, to the minute.
+    To the second, every session and message would cost an UPDATE of their row."""
+    if visitor.last_seen_at is None or now - visitor.last_seen_at >= LAST_SEEN_STEP:
+        visitor.last_seen_at = now
+
+
+def _identified_visitor(widget: Widget, email: str, display_name: str | None) -> Visitor:
     query = db.select(Visitor).filter_by(widget_id=widget.id, email=email)
     visitor = db.session.execute(query).scalar_one_or_none()
     if visitor is not None:
         return visitor
-    visitor = Visitor(widget_id=widget.id, public_id=new_public_id("vis_"), email=email)
+    # Named and seen in the INSERT: start_session's updates then change nothing.
+    visitor = Visitor(
+        widget_id=widget.id, public_id=new_public_id("vis_"), email=email, display_name=display_name, last_seen_at=utcnow()
+    )
     db.session.add(visitor)
     try:
         db.session.flush()
@@ -134,7 +148,7 @@ def new_unidentified_visitor(widget: Widget) -> Visitor:
 def _visitor(widget: Widget, request: WidgetSessionRequest) -> Visitor:
     if request.email_token is not None:
         claims = identity.verify_email_token(request.email_token, widget.public_id, widget.identity_secret)
-        return _identified_visitor(widget, claims.email)
+        return _identified_visitor(widget, claims.email, request.display_name)
     if not widget.allow_anonymous:
         raise Problem(
             401,
@@ -206,7 +220,7 @@ def start_session(
     and on what they opened it (shown to the team)."""
     if display_name is not None:
         visitor.display_name = display_name
-    visitor.last_seen_at = utcnow()
+    mark_seen(visitor, utcnow())
     conversation = open_conversation(widget, visitor)
     is_new = conversation.id is None
     session = WidgetSession(
