@@ -114,7 +114,7 @@ def _identified_visitor(widget: Widget, email: str, display_name: str | None) ->
         return visitor
     # Named and seen in the INSERT: start_session's updates then change nothing.
     visitor = Visitor(
-        widget_id=widget.id, public_id=new_public_id("vis_"), email=email, display_name=display_name, last_seen_at=utcnow()
+        widget_id=widget.id, public_id=new_public_id("vis_"), email=email, display_name=display_name or "", last_seen_at=utcnow()
     )
     db.session.add(visitor)
     try:
