@@ -108,21 +108,14 @@ def mark_seen(visitor: Visitor, now: datetime) -> None:
 
 
 def _identified_visitor(widget: Widget, email: str, display_name: str | None) -> Visitor:
-    query = db.select(Visitor).filter_by(widget_id=widget.id, email=email)
-    visitor = db.session.execute(query).scalar_one_or_none()
-    if visitor is not None:
-        return visitor
-    # Named and seen in the INSERT: start_session's updates then change nothing.
-    visitor = Visitor(
-        widget_id=widget.id, public_id=new_public_id("vis_"), email=email, display_name=display_name or "", last_seen_at=utcnow()
-    )
-    db.session.add(visitor)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Two first sessions of one visitor at once: the other request created the row.
-        db.session.rollback()
-        visitor = db.session.execute(query).scalar_one()
+    visitor = db.session.execute(db.select(Visitor).filter_by(widget_id=widget.id, email=email)).scalar_one_or_none()
+    if visitor is None:
+        # Named and seen in the INSERT: start_session's updates then change nothing. Inserted
+        # with the session's other rows, in one flush (a concurrent first session: see create_session).
+        visitor = Visitor(
+            widget_id=widget.id, public_id=new_public_id("vis_"), email=email, display_name=display_name or "", last_seen_at=utcnow()
+        )
+        db.session.add(visitor)
     return visitor
 
 
@@ -197,14 +190,24 @@ def create_session(widget: Widget, request: WidgetSessionRequest, user_agent: st
     session for the team. 401 for a bad, expired or foreign email token, a bad visitor
     token, or an anonymous request to a widget that does not allow anonymous visitors.
     """
-    return start_session(
-        widget,
-        _visitor(widget, request),
-        request.display_name,
-        page_url=request.page_url,
-        time_zone=request.time_zone,
-        user_agent=(user_agent or "")[:USER_AGENT_MAX_LENGTH] or None,
-    )
+
+    def attempt() -> NewSession:
+        return start_session(
+            widget,
+            _visitor(widget, request),
+            request.display_name,
+            page_url=request.page_url,
+            time_zone=request.time_zone,
+            user_agent=(user_agent or "")[:USER_AGENT_MAX_LENGTH] or None,
+        )
+
+    try:
+        return attempt()
+    except IntegrityError:
+        # Two first sessions of one identified visitor at once: the other request inserted
+        # the visitor's row first. Again, this one finds it (and its conversation).
+        db.session.rollback()
+        return attempt()
 
 
 def start_session(

@@ -1,9 +1,10 @@
 """Sessions, messages and history through the widget session API."""
 
 import pytest
+import sqlalchemy as sa
 
 from aurion.extensions import db
-from aurion.models import Conversation, Message
+from aurion.models import Conversation, Message, Visitor
 from aurion.services.messages import add_visitor_message, history_page, message_to_dict
 from aurion.services.sessions import session_from_bearer
 from tests.support.visitors import HISTORY_URL, MESSAGES_URL, SESSION_URL, bearer, start_session
@@ -33,6 +34,32 @@ def test_returning_visitor_gets_the_same_conversation_until_it_is_closed(client,
     reopened = start_session(client, widget, "jane@example.com")
     assert reopened["conversation_id"] != first["conversation_id"]
     assert reopened["visitor_id"] == first["visitor_id"]
+
+
+def test_two_first_sessions_of_one_visitor_at_once_share_the_visitor(client, widget):
+    """The other request creates the visitor's row between this one's look-up and its
+    insert (a real insert, from another connection): this one still gets its session."""
+    other = {}
+
+    def other_request_inserts_the_visitor(session, flush_context, instances):
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.insert(Visitor).values(
+                    widget_id=widget.id, public_id="vis_otherrequest1", email="jane@example.com", display_name=""
+                )
+            )
+        other["inserted"] = True
+
+    sa.event.listen(db.session, "before_flush", other_request_inserts_the_visitor, once=True)
+    try:
+        body = start_session(client, widget, "jane@example.com")
+    finally:
+        if sa.event.contains(db.session, "before_flush", other_request_inserts_the_visitor):
+            sa.event.remove(db.session, "before_flush", other_request_inserts_the_visitor)
+    assert other == {"inserted": True}
+    assert body["visitor_id"] == "vis_otherrequest1"
+    again = start_session(client, widget, "jane@example.com")
+    assert (again["visitor_id"], again["conversation_id"]) == (body["visitor_id"], body["conversation_id"])
 
 
 def test_anonymous_visitor_resumes_with_the_visitor_token(client, widget):
