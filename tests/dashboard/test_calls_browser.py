@@ -21,6 +21,6 @@ def test_the_calls_pages_pass_axe_core_and_the_recording_loads(axe_page, acme):
     player = page.get_by_role("region", name="Recording").locator("audio")
     assert player.get_attribute("controls") is not None
     # The browser reads the recording's length from the file itself.
-    page.wait_for_function("document.querySelector('audio').readyState >= 1", timeout=10000)
+    page.wait_for_function("() => document.querySelector('audio').readyState >= 1", timeout=10000)
     assert abs(page.evaluate("document.querySelector('audio').duration") - 3.0) < 0.5
     assert axe_violations(page) == [], f"/dashboard/calls/{call.public_id}"

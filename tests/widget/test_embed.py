@@ -120,7 +120,7 @@ def test_the_js_api_queue_and_commands(page, host_site, live_server, widget):
     page.goto(host_site.add("/", host_page(QUEUE_STUB, snippet(live_server, widget.public_id))))
     panel = widget_part(page, "[role=dialog]")
     expect(panel).to_be_visible()  # the queued open ran
-    page.wait_for_function("events.includes('ready')")
+    page.wait_for_function("() => events.includes('ready')")
     assert page.evaluate("events") == ["open", "ready"]
 
     page.evaluate("Aurion('close')")
