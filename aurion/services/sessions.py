@@ -37,12 +37,11 @@ LAST_SEEN_STEP = timedelta(minutes=1)
 
 @dataclass(frozen=True)
 class NewSession:
-    """A created session with its bearer token (and, for anonymous visitors, their visitor
-    token), and `reply`, the body of `POST /widget/session`."""
+    """A created session with its bearer token, and `reply`, the body of `POST /widget/session`
+    (which carries an anonymous visitor's visitor token too)."""
 
     session: WidgetSession
     token: str
-    visitor_token: str | None
     reply: dict
 
 
@@ -245,7 +244,7 @@ def start_session(
     visitor_token = None if visitor.email else identity.issue_visitor_token(secret_key, widget.public_id, visitor.public_id)
     # All the caller shows is read before the commit expires the rows: read after it, each
     # row would be loaded again, a query apiece, at the busiest moment (a page's first visit).
-    new = NewSession(session, token, visitor_token, _reply(session, token, visitor_token))
+    new = NewSession(session, token, _reply(session, token, visitor_token))
     tenant_id, conversation_id = widget.tenant_id, conversation.id
     db.session.commit()
     if is_new:
