@@ -156,6 +156,12 @@ def answer_visitor(
     )
     if not still_held():  # retrieval outlasted the lease: another worker answers
         return None
+    # The visitor may have asked for a person while the answer was being prepared: then
+    # nothing is streamed, or the widget would show an answer that never lands (below the
+    # hand-off's notice) and stays half-written.
+    db.session.refresh(conversation, ["status"])
+    if conversation.status != "agent":
+        return None
     message_id = new_public_id("msg_")
     channel = conversation.public_id
     publish(channel, frames.typing("agent", True))
