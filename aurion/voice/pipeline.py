@@ -56,7 +56,8 @@ DETECTION_RATIO = 0.9
 # and room noise count as silence, so a pause is noticed about 0.1 s sooner.
 DETECTION_MODE = 3
 # After speech stops, a turn ends only if the visitor stays silent this long more, so
-# a breath between two phrases of one question does not split it in two.
+# a breath between two phrases of one question does not split it in two. Not waited
+# when what was recognised at the pause is already a whole question (ends in "?").
 TURN_HANGOVER = 0.2
 # This much silence inside speech (frame by frame) is a pause: recognition starts then, early.
 EARLY_PAUSE = 0.12
@@ -90,7 +91,8 @@ class _Utterances:
     """Speech detection, pauses and end of turn over fixed frames of microphone audio.
 
     pocketsphinx's `Endpointer` decides where speech starts and where the turn ends
-    (0.27 s of silence to leave speech, then `TURN_HANGOVER` more). Its voice activity
+    (0.27 s of silence to leave speech, then `TURN_HANGOVER` more, or none once the
+    caller says the speech so far is a whole question). Its voice activity
     detector, frame by frame, notices the first pause sooner (`EARLY_PAUSE`), so that
     recognition can start about 0.4 s before the turn is known to be over.
     """
@@ -112,7 +114,8 @@ class _Utterances:
         self._quiet = 0.0
         self._paused = False
 
-    def feed(self, frame: bytes) -> Heard:
+    def feed(self, frame: bytes, question_complete: bool = False) -> Heard:
+        """One frame; `question_complete` when the early transcript of the current pause is a whole question."""
         heard = Heard()
         voiced = self._vad.is_speech(frame)
         speech = self._endpointer.process(frame)
@@ -136,7 +139,8 @@ class _Utterances:
         elif self._speech:
             self._silence += self._frame_seconds
         too_long = len(self._speech) >= MAX_UTTERANCE * BYTES_PER_SECOND
-        if self._speech and ((not self._endpointer.in_speech and self._silence >= TURN_HANGOVER) or too_long):
+        hangover = 0.0 if question_complete else TURN_HANGOVER
+        if self._speech and ((not self._endpointer.in_speech and self._silence >= hangover) or too_long):
             utterance, self._speech = bytes(self._speech), bytearray()
             self._raw, self._quiet = bytearray(), 0.0
             if self._paused and too_long:
@@ -178,6 +182,16 @@ class EarlyTranscripts:
         with self._lock:
             self._current = _Decoding(self._recognizer, pcm)
 
+    def question_complete(self) -> bool:
+        """Whether the transcript begun at the current pause is done and ends as a question.
+
+        Then the turn need not wait out `TURN_HANGOVER`: a visitor who asked a whole
+        question and stays silent is answered about 0.1 s sooner.
+        """
+        with self._lock:
+            current = self._current
+        return current is not None and current.finished_as_question()
+
     def discard(self) -> None:
         with self._lock:
             self._current = None
@@ -209,7 +223,7 @@ def transcribe_as_a_call(recognizer: Recognizer, pcm: bytes) -> list[str]:
     utterances, early = _Utterances(), EarlyTranscripts(recognizer)
     texts = []
     for frame in utterances.frames.push(pcm):
-        heard = utterances.feed(frame)
+        heard = utterances.feed(frame, early.question_complete())
         turn = early.follow(heard)
         if turn is not None:
             texts.append(early.take(turn, heard.utterance))
@@ -232,6 +246,9 @@ class _Decoding:
             self._error = exc
         finally:
             self._done.set()
+
+    def finished_as_question(self) -> bool:
+        return self._done.is_set() and self._error is None and self._text.rstrip().endswith("?")
 
     def result(self) -> str:
         self._done.wait()
@@ -321,7 +338,7 @@ class VoiceCall:
             self._recorder.heard(pcm)
         with self._hear_lock:
             for frame in self._utterances.frames.push(pcm):
-                heard = self._utterances.feed(frame)
+                heard = self._utterances.feed(frame, self._early.question_complete())
                 if heard.started and self._busy.is_set() and not self._interrupted.is_set():
                     self._interrupted.set()
                     self._send_event(frames.voice("barge_in"))

@@ -1,11 +1,12 @@
 """Recognition started at the visitor's first pause: kept when the turn ends there, dropped when they go on."""
 
 import threading
+import time
 
 import pytest
 
-from aurion.voice.audio import INPUT_FRAME_BYTES
-from aurion.voice.pipeline import EARLY_PAUSE, EarlyTranscripts, Heard, _Utterances, transcribe_as_a_call
+from aurion.voice.audio import BYTES_PER_SECOND, INPUT_FRAME_BYTES
+from aurion.voice.pipeline import EARLY_PAUSE, TURN_HANGOVER, EarlyTranscripts, Heard, _Utterances, transcribe_as_a_call
 from tests.support.speech import silence, spoken
 
 
@@ -51,6 +52,39 @@ def test_speech_after_a_short_pause_resumes_the_same_turn():
     assert [kind for kind, _ in noticed] == ["paused", "resumed", "paused", "ended"]
     # The second pause covers both phrases.
     assert noticed[2][1] > noticed[0][1]
+
+
+class Saying:
+    """A recogniser that hears `text` in anything."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def transcribe(self, pcm: bytes) -> str:
+        return self.text
+
+
+def turn_ends_after(heard_as: str) -> float:
+    """Seconds of audio into a spoken question at which its turn ends, when it is recognised as `heard_as`."""
+    utterances, early = _Utterances(), EarlyTranscripts(Saying(heard_as))
+    fed = 0
+    for frame in utterances.frames.push(spoken("How long do refunds take?", tail=1.5)):
+        heard = utterances.feed(frame, early.question_complete())
+        fed += len(frame)
+        if heard.paused is not None:
+            early.follow(heard)
+            # Real decodes take a few tenths of a second; this one is done before the next frame.
+            time.sleep(0.1)
+        elif early.follow(heard) is not None:
+            return fed / BYTES_PER_SECOND
+    raise AssertionError("the turn never ended")
+
+
+def test_a_whole_question_ends_its_turn_without_the_hangover():
+    asked = turn_ends_after("How long do refunds take?")
+    # Unpunctuated or a statement: the visitor may go on after a breath, so the turn waits.
+    assert turn_ends_after("How long do refunds take") == pytest.approx(asked + TURN_HANGOVER, abs=0.03)
+    assert turn_ends_after("I forgot my password.") == pytest.approx(asked + TURN_HANGOVER, abs=0.03)
 
 
 def test_silence_neither_pauses_nor_ends_a_turn():
