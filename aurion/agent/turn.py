@@ -26,6 +26,9 @@ from aurion.services.public_ids import new_public_id
 CONTEXT_MESSAGES = 20
 # The shortest time between two `delta` frames of an answer (see _Deltas).
 DELTA_INTERVAL = 0.05
+# While a model writes, the conversation's status is read again this often: a person who
+# takes over stops the agent's answer within it (one query a second, not one a token).
+TAKEOVER_CHECK_INTERVAL = 1.0
 
 
 class HeldTurn(Protocol):
@@ -168,18 +171,27 @@ def answer_visitor(
     reply = Reply()
     pieces = []
     deltas = _Deltas(channel, message_id)
+    checked_at = time.monotonic()
     for piece in backend.stream(context, reply):
         if not still_held():
             break
+        if time.monotonic() - checked_at >= TAKEOVER_CHECK_INTERVAL:
+            checked_at = time.monotonic()
+            db.session.refresh(conversation, ["status"])
+            if conversation.status != "agent":
+                break
         pieces.append(piece)
         deltas.add(piece)
         if on_piece is not None:
             on_piece(piece)
     deltas.flush()
-    # The conversation may have been taken over while the agent was writing.
+    # The conversation may have been taken over while the agent was writing: then what
+    # the widget shows of the answer is dropped, since it will never be stored.
     db.session.refresh(conversation)
     publish(channel, frames.typing("agent", False))
     if conversation.status != "agent" or not still_held():
+        if pieces:
+            publish(channel, frames.delta_dropped(message_id))
         return None
     if reply.handoff_reason is not None and not pieces:
         request_handoff(conversation, question.mode)

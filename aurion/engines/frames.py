@@ -7,6 +7,8 @@ event stream all carry these objects; each has a `type`:
 - `typing`: someone (`sender`) started or stopped writing (`active`); a person of the
   team comes with their `author` card (name, initials, colour, avatar);
 - `delta`: a piece of the agent's answer as it is generated (`id` of the message to be);
+  with `dropped: true` (and no content) that answer will never land, because a person
+  took the conversation over or another worker answers instead: the widget removes it;
 - `handoff`: the conversation's new `status` (a person was asked for, took over, or left),
   with `away: true` when a person was asked for outside business hours;
 - `error`: something failed, with a stable `code` and a `detail` a person reads;
@@ -34,6 +36,11 @@ def note(fields: dict) -> dict:
 
 def delta(message_id: str, content: str) -> dict:
     return {"type": "delta", "id": message_id, "content": content}
+
+
+def delta_dropped(message_id: str) -> dict:
+    """The answer streamed under `message_id` stopped unfinished and will not be stored."""
+    return {"type": "delta", "id": message_id, "content": "", "dropped": True}
 
 
 def handoff(status: str, away: bool = False) -> dict:

@@ -5,7 +5,7 @@ import pytest
 from aurion.services.knowledge import create_article
 from tests.support.knowledge import REFUND
 from tests.support.sockets import frames_until, handshake_status, send, widget_socket
-from tests.support.visitors import post_json, start_session_over_http
+from tests.support.visitors import history_over_http, post_json, start_session_over_http
 
 ORIGIN = "https://shop.example.com"
 
@@ -239,3 +239,35 @@ def test_model_backend_streams_over_the_socket(app, shop, database_url, instance
     grounding = model.requests[0]["body"]["messages"]
     assert "5 to 10 business days to arrive" in grounding[0]["content"]
     assert grounding[-1] == {"role": "user", "content": "How long until my refund arrives?"}
+
+
+def test_a_person_taking_over_while_a_model_writes_stops_the_answer_and_drops_it_from_the_widget(
+    app, shop, database_url, instance_path
+):
+    import time
+
+    from tests.support.live_server import gunicorn_server
+    from tests.support.openai_server import OpenAICompatibleServer
+
+    widget, key = shop
+    answer = "Refunds reach your card within five to ten business days, usually sooner than that, once approved."
+    with OpenAICompatibleServer(answer, word_gap=0.3) as model:
+        settings = {"AURION_LLM_BASE_URL": model.base_url, "AURION_LLM_MODEL": "loopback-model", "AURION_LLM_API_KEY": "sk-loop"}
+        with gunicorn_server(database_url, instance_path, **settings) as server:
+            session = start_session_over_http(server, widget)
+            with widget_socket(server, session["token"]) as ws:
+                send(ws, {"type": "message", "content": "How long until my refund arrives?"})
+                first = frames_until(ws, lambda frame: frame["type"] == "delta")[-1]
+                status, _ = post_json(
+                    server, f"/api/v1/conversations/{session['conversation_id']}/assign", {"to": "human"}, {"X-API-Key": key}
+                )
+                assert status == 200
+                taken_at = time.monotonic()
+                frames = frames_until(ws, lambda frame: frame["type"] == "delta" and frame.get("dropped"))
+                stopped_after = time.monotonic() - taken_at
+            history = history_over_http(server, session["token"])
+    assert frames[-1] == {"type": "delta", "id": first["id"], "content": "", "dropped": True}
+    # Stopped within the status check's second or so, not after the model's 5 s of writing.
+    assert stopped_after < 3
+    assert not any(is_agent_message(frame) for frame in frames)
+    assert [message["sender"] for message in history] == ["user"]

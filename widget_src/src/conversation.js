@@ -337,13 +337,13 @@ export class Conversation {
     if (patch.unread) this.emit("unread", patch.unread);
   }
 
-  /** The next chunk of an agent answer being generated. */
+  /** The next chunk of an agent answer being generated, or (`dropped`) its end without an answer. */
   delta(frame) {
     const id = String(frame.id);
     const list = this.state.messages.slice();
     const at = list.findIndex((m) => m.id === id);
-    if (at < 0) list.push({ id, sender: "agent", content: frame.content, streaming: true });
-    else if (list[at].streaming) list[at] = { ...list[at], content: list[at].content + frame.content };
+    if (at < 0) frame.dropped || list.push({ id, sender: "agent", content: frame.content, streaming: true });
+    else if (list[at].streaming) frame.dropped ? list.splice(at, 1) : (list[at] = { ...list[at], content: list[at].content + frame.content });
     else return; // the final message is already here
     this.set({ messages: list, typing: null });
   }

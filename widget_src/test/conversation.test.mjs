@@ -166,6 +166,18 @@ test("deltas stream into one message, which the `message` frame replaces", async
   assert.deepEqual(shown(), [["agent", "You can reset it in Settings (Account → Password).", false]]);
 });
 
+test("an answer dropped while it streamed (a person took over) is removed; a stored one stays", async () => {
+  widget();
+  const socket = await openConnected();
+  socket.push({ type: "delta", id: "msg_9", content: "You can reset " });
+  socket.push({ type: "delta", id: "msg_9", content: "", dropped: true });
+  assert.deepEqual(shown(), []);
+
+  socket.push(server.add(1, "agent", "Refunds take 5 days.", "msg_10"));
+  socket.push({ type: "delta", id: "msg_10", content: "", dropped: true }); // too late: it landed
+  assert.deepEqual(shown(), [["agent", "Refunds take 5 days.", false]]);
+});
+
 test("messages caught up after a reconnect are announced and counted as unread while the panel is closed", async () => {
   server.createSession({ widget_id: WIDGET_ID }); // an earlier visit: conversation 1 has history
   server.add(1, "user", "Hi");
