@@ -186,7 +186,7 @@ class EarlyTranscripts:
         """Whether the transcript begun at the current pause is done and ends as a question.
 
         Then the turn need not wait out `TURN_HANGOVER`: a visitor who asked a whole
-        question and stays silent is answered about 0.1 s sooner.
+        question and stays silent is answered about 0.15 s sooner.
         """
         with self._lock:
             current = self._current
