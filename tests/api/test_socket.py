@@ -1,5 +1,7 @@
 """The live channel over a real gunicorn + gevent server: streaming answers, fan-out, hand-off."""
 
+import time
+
 import pytest
 
 from aurion.services.knowledge import create_article
@@ -244,8 +246,6 @@ def test_model_backend_streams_over_the_socket(app, shop, database_url, instance
 def test_a_person_taking_over_while_a_model_writes_stops_the_answer_and_drops_it_from_the_widget(
     app, shop, database_url, instance_path
 ):
-    import time
-
     from tests.support.live_server import gunicorn_server
     from tests.support.openai_server import OpenAICompatibleServer
 

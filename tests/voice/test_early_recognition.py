@@ -71,12 +71,11 @@ def turn_ends_after(heard_as: str) -> float:
     for frame in utterances.frames.push(spoken("How long do refunds take?", tail=1.5)):
         heard = utterances.feed(frame, early.question_complete())
         fed += len(frame)
+        if early.follow(heard) is not None:
+            return fed / BYTES_PER_SECOND
         if heard.paused is not None:
-            early.follow(heard)
             # Real decodes take a few tenths of a second; this one is done before the next frame.
             time.sleep(0.1)
-        elif early.follow(heard) is not None:
-            return fed / BYTES_PER_SECOND
     raise AssertionError("the turn never ended")
 
 
